@@ -1,0 +1,93 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { DomainError, DomainErrorKind, isDatabaseUnavailable } from './errors';
+
+const HTTP_STATUS: Record<DomainErrorKind, number> = {
+  validation: HttpStatus.BAD_REQUEST,
+  unauthenticated: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  // The request is valid but conflicts with the current state (e.g. it would remove the last admin).
+  failed_precondition: HttpStatus.CONFLICT,
+  out_of_range: HttpStatus.BAD_REQUEST,
+  resource_exhausted: HttpStatus.TOO_MANY_REQUESTS,
+  upstream: HttpStatus.BAD_GATEWAY,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+  unimplemented: HttpStatus.NOT_IMPLEMENTED,
+};
+
+const GRPC_STATUS: Record<DomainErrorKind, GrpcStatus> = {
+  validation: GrpcStatus.INVALID_ARGUMENT,
+  unauthenticated: GrpcStatus.UNAUTHENTICATED,
+  forbidden: GrpcStatus.PERMISSION_DENIED,
+  not_found: GrpcStatus.NOT_FOUND,
+  conflict: GrpcStatus.ALREADY_EXISTS,
+  failed_precondition: GrpcStatus.FAILED_PRECONDITION,
+  out_of_range: GrpcStatus.OUT_OF_RANGE,
+  resource_exhausted: GrpcStatus.RESOURCE_EXHAUSTED,
+  upstream: GrpcStatus.UNAVAILABLE,
+  unavailable: GrpcStatus.UNAVAILABLE,
+  unimplemented: GrpcStatus.UNIMPLEMENTED,
+};
+
+const HTTP_TO_GRPC: Record<number, GrpcStatus> = {
+  400: GrpcStatus.INVALID_ARGUMENT,
+  401: GrpcStatus.UNAUTHENTICATED,
+  403: GrpcStatus.PERMISSION_DENIED,
+  404: GrpcStatus.NOT_FOUND,
+  409: GrpcStatus.ALREADY_EXISTS,
+  413: GrpcStatus.INVALID_ARGUMENT,
+  429: GrpcStatus.RESOURCE_EXHAUSTED,
+  503: GrpcStatus.UNAVAILABLE,
+};
+
+export interface MappedError {
+  httpStatus: number;
+  grpcStatus: GrpcStatus;
+  /** Safe for the caller. */
+  message: string;
+  code: string;
+  /** Unexpected: log with the stack, answer a generic message. */
+  unexpected: boolean;
+  /** Extra fields a 503 carries (the health check's per-dependency report). */
+  details?: Record<string, unknown>;
+}
+
+const INTERNAL_MESSAGE = 'Internal server error';
+
+function httpExceptionMessage(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  if (typeof message === 'string') return message;
+  return exception.message;
+}
+
+/** The one place that decides how any thrown value looks to a REST or gRPC caller. */
+export function mapError(exception: unknown): MappedError {
+  if (exception instanceof DomainError) {
+    return { httpStatus: HTTP_STATUS[exception.kind], grpcStatus: GRPC_STATUS[exception.kind], message: exception.message, code: exception.code, unexpected: false };
+  }
+  if (exception instanceof HttpException) {
+    const httpStatus = exception.getStatus();
+    if (httpStatus === 503) {
+      const response = exception.getResponse();
+      const details = typeof response === 'object' ? (response as Record<string, unknown>) : undefined;
+      return { httpStatus, grpcStatus: GrpcStatus.UNAVAILABLE, message: 'The service is unavailable', code: 'unavailable', unexpected: false, details };
+    }
+    const unexpected = httpStatus >= 500;
+    return {
+      httpStatus,
+      grpcStatus: HTTP_TO_GRPC[httpStatus] ?? (unexpected ? GrpcStatus.INTERNAL : GrpcStatus.INVALID_ARGUMENT),
+      message: unexpected ? INTERNAL_MESSAGE : httpExceptionMessage(exception),
+      code: unexpected ? 'internal' : `http_${httpStatus}`,
+      unexpected,
+    };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return { httpStatus: 503, grpcStatus: GrpcStatus.UNAVAILABLE, message: 'The database is unavailable; retry shortly', code: 'database_unavailable', unexpected: false };
+  }
+  return { httpStatus: 500, grpcStatus: GrpcStatus.INTERNAL, message: INTERNAL_MESSAGE, code: 'internal', unexpected: true };
+}

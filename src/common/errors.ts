@@ -1,0 +1,133 @@
+/**
+ * The domain errors every service throws. Services never import HttpException or gRPC status
+ * codes: HttpErrorFilter and GrpcErrorFilter map these at the edge. `message` is safe to show to
+ * the caller; `cause` (the upstream or driver error) goes to the log only.
+ */
+export type DomainErrorKind =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'failed_precondition'
+  | 'out_of_range'
+  | 'resource_exhausted'
+  | 'upstream'
+  | 'unavailable'
+  | 'unimplemented';
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: DomainErrorKind;
+
+  constructor(
+    message: string,
+    /** Stable machine-readable code, documented in the README (e.g. `state_expired`). */
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly kind = 'validation';
+  constructor(message: string, code = 'invalid_argument', options?: { cause?: unknown }) {
+    super(message, code, options);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly kind = 'unauthenticated';
+  constructor(message = 'A valid bearer token is required', code = 'unauthenticated', options?: { cause?: unknown }) {
+    super(message, code, options);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
+  constructor(message: string, code = 'forbidden', options?: { cause?: unknown }) {
+    super(message, code, options);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  constructor(message: string, code = 'not_found', options?: { cause?: unknown }) {
+    super(message, code, options);
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+  constructor(message: string, code = 'already_exists', options?: { cause?: unknown }) {
+    super(message, code, options);
+  }
+}
+
+/** The request is valid but the system's state forbids it (e.g. removing the last admin). */
+export class FailedPreconditionError extends DomainError {
+  readonly kind = 'failed_precondition';
+  constructor(message: string, code = 'failed_precondition', options?: { cause?: unknown }) {
+    super(message, code, options);
+  }
+}
+
+export class OutOfRangeError extends DomainError {
+  readonly kind = 'out_of_range';
+  constructor(message: string, code = 'out_of_range', options?: { cause?: unknown }) {
+    super(message, code, options);
+  }
+}
+
+export class ResourceExhaustedError extends DomainError {
+  readonly kind = 'resource_exhausted';
+  constructor(message: string, code = 'resource_exhausted', options?: { cause?: unknown }) {
+    super(message, code, options);
+  }
+}
+
+/** The identity provider or its directory API failed or answered something unusable. */
+export class UpstreamError extends DomainError {
+  readonly kind = 'upstream';
+  constructor(
+    message: string,
+    code = 'upstream_error',
+    options?: { cause?: unknown; status?: number; endpoint?: string; providerCode?: string },
+  ) {
+    super(message, code, options);
+    this.status = options?.status;
+    this.endpoint = options?.endpoint;
+    this.providerCode = options?.providerCode;
+  }
+  readonly status?: number;
+  readonly endpoint?: string;
+  readonly providerCode?: string;
+}
+
+/** A dependency of this service (the database) is down; the caller may retry. */
+export class UnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+  constructor(message = 'The service is temporarily unavailable; retry shortly', code = 'unavailable', options?: { cause?: unknown }) {
+    super(message, code, options);
+  }
+}
+
+/** A contract method whose implementation has not landed yet. */
+export class UnimplementedError extends DomainError {
+  readonly kind = 'unimplemented';
+  constructor(message: string) {
+    super(message, 'unimplemented');
+  }
+}
+
+/** Errors raised by the PostgreSQL driver when the server cannot be reached. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  const codes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'];
+  if (e.code && codes.includes(e.code)) return true;
+  return /Connection terminated|connection timeout|terminating connection|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+    e.message ?? '',
+  );
+}

@@ -1,0 +1,30 @@
+/**
+ * The validated configuration of one service process. Built once from the environment by
+ * `parseEnvironment` (config.schema.ts) and injected wherever a setting is needed: no other
+ * module reads `process.env`.
+ */
+export abstract class AppConfig {
+  /** Unset only before the embedded database has been started (see database/embedded-postgres.ts). */
+  abstract readonly databaseUrl: string | undefined;
+  abstract readonly dataDir: string;
+  abstract readonly bindAddress: string;
+  abstract readonly httpPort: number;
+  abstract readonly grpcPort: number;
+  abstract readonly grpcTls: { certFile: string; keyFile: string } | undefined;
+  abstract readonly defguardUrl: string;
+  abstract readonly defguardPublicUrl: string;
+  abstract readonly authResultUrl: string;
+  abstract readonly adminToken: string;
+  abstract readonly coreGrpcToken: string;
+  /** AES-256-GCM key used for new ciphertexts. */
+  abstract readonly secretKey: Buffer;
+  /** Older keys, still accepted for decryption while secrets are re-encrypted (rotation). */
+  abstract readonly previousSecretKeys: readonly Buffer[];
+  abstract readonly allowHttpLoopbackProviders: boolean;
+  abstract readonly logLevel: LogLevel;
+  abstract readonly embeddedDbPort: number;
+  abstract readonly shutdownTimeoutMs: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -1,0 +1,7 @@
+import { AuditEvents1764300000000 } from './1764300000000-audit-events';
+
+/**
+ * Every migration, oldest first. An explicit list (not a glob) so the same code runs from src/
+ * under ts-jest and from dist/ after `nest build`. Add new migrations at the end.
+ */
+export const MIGRATIONS = [AuditEvents1764300000000];
