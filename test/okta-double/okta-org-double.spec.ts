@@ -713,4 +713,27 @@ describe('the official @okta/okta-sdk-nodejs client against the double', () => {
     expect(stats.tokenRequests).toBe(1);
     expect(stats.byStatus[401] ?? 0).toBe(0);
   });
+
+  it('completes the DPoP nonce dance and sends acceptable proofs when the app requires DPoP', async () => {
+    sut.registerClient({ clientId: 'sdk-dpop-app', publicJwk: rsaKey.publicJwk, scopes: ['okta.users.read'], requireDpop: true });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const okta = require('@okta/okta-sdk-nodejs');
+    const client = new okta.Client({
+      orgUrl: sut.url,
+      authorizationMode: 'PrivateKey',
+      clientId: 'sdk-dpop-app',
+      scopes: ['okta.users.read'],
+      privateKey: JSON.stringify(rsaKey.privateJwk),
+      keyId: rsaKey.kid,
+      cacheMiddleware: null,
+    });
+    sut.resetStats();
+    const users: any[] = [];
+    for await (const u of await client.userApi.listUsers({ limit: 200 })) users.push(u);
+    expect(users).toHaveLength(sut.users.filter((u) => u.status !== 'DEPROVISIONED').length);
+    const stats = sut.stats();
+    expect(stats.tokenRequests).toBe(2); // use_dpop_nonce, then the DPoP token
+    expect(stats.byStatus[400]).toBe(1);
+    expect(stats.byStatus[401] ?? 0).toBe(0);
+  });
 });
