@@ -30,62 +30,31 @@ export abstract class DomainError extends Error {
   }
 }
 
-export class ValidationError extends DomainError {
-  readonly kind = 'validation';
-  constructor(message: string, code = 'invalid_argument', options?: { cause?: unknown }) {
-    super(message, code, options);
-  }
+type ErrorOptions = { cause?: unknown };
+
+/** One constructor for every plain domain error: its kind, default code and default message. */
+function domainError<K extends DomainErrorKind>(kind: K, defaultCode: string, defaultMessage?: string) {
+  return class extends DomainError {
+    readonly kind: K = kind;
+    constructor(message: string = defaultMessage ?? kind, code: string = defaultCode, options?: ErrorOptions) {
+      super(message, code, options);
+    }
+  };
 }
 
-export class UnauthenticatedError extends DomainError {
-  readonly kind = 'unauthenticated';
-  constructor(message = 'A valid bearer token is required', code = 'unauthenticated', options?: { cause?: unknown }) {
-    super(message, code, options);
-  }
-}
-
-export class ForbiddenError extends DomainError {
-  readonly kind = 'forbidden';
-  constructor(message: string, code = 'forbidden', options?: { cause?: unknown }) {
-    super(message, code, options);
-  }
-}
-
-export class NotFoundError extends DomainError {
-  readonly kind = 'not_found';
-  constructor(message: string, code = 'not_found', options?: { cause?: unknown }) {
-    super(message, code, options);
-  }
-}
-
-export class ConflictError extends DomainError {
-  readonly kind = 'conflict';
-  constructor(message: string, code = 'already_exists', options?: { cause?: unknown }) {
-    super(message, code, options);
-  }
-}
-
+export class ValidationError extends domainError('validation', 'invalid_argument') {}
+export class UnauthenticatedError extends domainError('unauthenticated', 'unauthenticated', 'A valid bearer token is required') {}
+export class ForbiddenError extends domainError('forbidden', 'forbidden') {}
+export class NotFoundError extends domainError('not_found', 'not_found') {}
+export class ConflictError extends domainError('conflict', 'already_exists') {}
 /** The request is valid but the system's state forbids it (e.g. removing the last admin). */
-export class FailedPreconditionError extends DomainError {
-  readonly kind = 'failed_precondition';
-  constructor(message: string, code = 'failed_precondition', options?: { cause?: unknown }) {
-    super(message, code, options);
-  }
-}
-
-export class OutOfRangeError extends DomainError {
-  readonly kind = 'out_of_range';
-  constructor(message: string, code = 'out_of_range', options?: { cause?: unknown }) {
-    super(message, code, options);
-  }
-}
-
-export class ResourceExhaustedError extends DomainError {
-  readonly kind = 'resource_exhausted';
-  constructor(message: string, code = 'resource_exhausted', options?: { cause?: unknown }) {
-    super(message, code, options);
-  }
-}
+export class FailedPreconditionError extends domainError('failed_precondition', 'failed_precondition') {}
+export class OutOfRangeError extends domainError('out_of_range', 'out_of_range') {}
+export class ResourceExhaustedError extends domainError('resource_exhausted', 'resource_exhausted') {}
+/** A dependency of this service (the database) is down; the caller may retry. */
+export class UnavailableError extends domainError('unavailable', 'unavailable', 'The service is temporarily unavailable; retry shortly') {}
+/** A contract method whose implementation has not landed yet. */
+export class UnimplementedError extends domainError('unimplemented', 'unimplemented') {}
 
 /** The identity provider or its directory API failed or answered something unusable. */
 export class UpstreamError extends DomainError {
@@ -93,7 +62,7 @@ export class UpstreamError extends DomainError {
   constructor(
     message: string,
     code = 'upstream_error',
-    options?: { cause?: unknown; status?: number; endpoint?: string; providerCode?: string },
+    options?: ErrorOptions & { status?: number; endpoint?: string; providerCode?: string },
   ) {
     super(message, code, options);
     this.status = options?.status;
@@ -103,22 +72,6 @@ export class UpstreamError extends DomainError {
   readonly status?: number;
   readonly endpoint?: string;
   readonly providerCode?: string;
-}
-
-/** A dependency of this service (the database) is down; the caller may retry. */
-export class UnavailableError extends DomainError {
-  readonly kind = 'unavailable';
-  constructor(message = 'The service is temporarily unavailable; retry shortly', code = 'unavailable', options?: { cause?: unknown }) {
-    super(message, code, options);
-  }
-}
-
-/** A contract method whose implementation has not landed yet. */
-export class UnimplementedError extends DomainError {
-  readonly kind = 'unimplemented';
-  constructor(message: string) {
-    super(message, 'unimplemented');
-  }
 }
 
 /** Errors raised by the PostgreSQL driver when the server cannot be reached. */
