@@ -7,7 +7,8 @@ const WELL_KNOWN = '/.well-known/openid-configuration';
 export type DiscoveryBehaviour =
   /** A valid document for the issuer the request implies (`<origin><prefix>`), with optional changes. */
   | { mode: 'document'; issuer?: string; set?: Record<string, unknown>; omit?: string[] }
-  | { mode: 'redirect'; location: string }
+  /** Redirects every discovery request, except that a same-origin target path is served a document (unless `loop`). */
+  | { mode: 'redirect'; location: string; issuer?: string; loop?: boolean }
   | { mode: 'slow'; delayMs: number }
   | { mode: 'status'; status: number }
   | { mode: 'not-json' };
@@ -38,7 +39,10 @@ export async function startDiscoveryServer(): Promise<DiscoveryServer> {
     }
     requests.push(path);
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const current = behaviour;
+    let current = behaviour;
+    if (current.mode === 'redirect' && !current.loop && new URL(current.location, origin).origin === origin && new URL(current.location, origin).pathname === path) {
+      current = { mode: 'document', issuer: current.issuer };
+    }
     switch (current.mode) {
       case 'redirect':
         res.writeHead(302, { location: current.location }).end();
