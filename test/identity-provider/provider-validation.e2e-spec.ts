@@ -177,6 +177,12 @@ describe('provider settings: validation at save time', () => {
       expect(await refused(oktaProvider(idp.url), { mode: 'not-json' })).toMatch(/^The OpenID configuration could not be read: .* did not answer a JSON document/);
     });
 
+    it('refuses an oversized document without reading it all', async () => {
+      expect(await refused(oktaProvider(idp.url), { mode: 'document', set: { padding: 'x'.repeat(600 * 1024) } })).toMatch(
+        /^The OpenID configuration could not be read: .* answered (\d+ bytes, )?more than the 524288 (bytes )?allowed/,
+      );
+    });
+
     it('refuses an unreachable provider', async () => {
       const closed = `http://127.0.0.1:${await freePort()}`;
       expect(await refused(oktaProvider(closed))).toBe(
