@@ -111,6 +111,7 @@ export const ENV_SCHEMA = {
   LOG_LEVEL: { description: `One of ${LOG_LEVELS.join(', ')}.`, defaultValue: 'info', parse: oneOf(LOG_LEVELS) },
   EMBEDDED_DB_PORT: { description: 'Port of the embedded PostgreSQL (another free port is taken when it is busy).', defaultValue: '54329', parse: port },
   SHUTDOWN_TIMEOUT_MS: { description: 'How long SIGTERM waits for in-flight requests before closing anyway.', defaultValue: '10000', parse: positiveInteger },
+  OUTBOUND_HTTP_TIMEOUT_MS: { description: 'Timeout of each call to the identity provider (discovery at save time and sign-in, directory APIs).', defaultValue: '10000', parse: positiveInteger },
 } satisfies Record<string, Omit<EnvVariable, 'name'>>;
 
 type Schema = typeof ENV_SCHEMA;
@@ -163,5 +164,6 @@ export function parseEnvironment(env: Env): AppConfig {
     logLevel: p.LOG_LEVEL as LogLevel,
     embeddedDbPort: p.EMBEDDED_DB_PORT!,
     shutdownTimeoutMs: p.SHUTDOWN_TIMEOUT_MS!,
+    outboundHttpTimeoutMs: p.OUTBOUND_HTTP_TIMEOUT_MS!,
   }) satisfies AppConfig;
 }
