@@ -56,6 +56,40 @@ export interface MappedError {
 
 const INTERNAL_MESSAGE = 'Internal server error';
 
+/**
+ * PostgreSQL "data exception" errors (SQLSTATE class 22) mean a value from the request cannot be
+ * stored or compared as it is: the caller's mistake, answered as such, whichever module sent it.
+ */
+const BAD_VALUE_MESSAGES: Record<string, string> = {
+  '22021': 'Text values must be valid UTF-8 without NUL characters',
+  '22P02': 'A value has the wrong format (for example an id that is not a UUID)',
+  '22001': 'A value is longer than allowed',
+  '22003': 'A number is out of range',
+  '22007': 'A date or time value is not valid',
+  '22008': 'A date or time value is out of range',
+};
+
+/**
+ * Express's body parser rejects before Nest sees the request (a body over the size limit: 413,
+ * malformed JSON: 400) with `http-errors` objects that carry their status and `expose: true`.
+ */
+function expressClientError(exception: unknown): { status: number; message: string } | undefined {
+  const error = exception as { status?: unknown; expose?: unknown; type?: unknown } | undefined;
+  if (typeof error?.status !== 'number' || error.status < 400 || error.status > 499 || error.expose !== true) return undefined;
+  const messages: Record<string, string> = {
+    'entity.too.large': 'The request body is too large',
+    'entity.parse.failed': 'The request body is not valid JSON',
+    'encoding.unsupported': 'The request body has an unsupported encoding',
+  };
+  return { status: error.status, message: messages[String(error.type)] ?? `The request was rejected (HTTP ${error.status})` };
+}
+
+function postgresBadValue(exception: unknown): string | undefined {
+  const error = exception as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  const code = error?.driverError?.code ?? error?.code;
+  return typeof code === 'string' ? BAD_VALUE_MESSAGES[code] : undefined;
+}
+
 function httpExceptionMessage(exception: HttpException): string {
   const response = exception.getResponse();
   if (typeof response === 'string') return response;
@@ -85,6 +119,14 @@ export function mapError(exception: unknown): MappedError {
       code: unexpected ? 'internal' : `http_${httpStatus}`,
       unexpected,
     };
+  }
+  const clientError = expressClientError(exception);
+  if (clientError) {
+    return { httpStatus: clientError.status, grpcStatus: HTTP_TO_GRPC[clientError.status] ?? GrpcStatus.INVALID_ARGUMENT, message: clientError.message, code: `http_${clientError.status}`, unexpected: false };
+  }
+  const badValue = postgresBadValue(exception);
+  if (badValue) {
+    return { httpStatus: 400, grpcStatus: GrpcStatus.INVALID_ARGUMENT, message: badValue, code: 'invalid_value', unexpected: false };
   }
   if (isDatabaseUnavailable(exception)) {
     return { httpStatus: 503, grpcStatus: GrpcStatus.UNAVAILABLE, message: 'The database is unavailable; retry shortly', code: 'database_unavailable', unexpected: false };
