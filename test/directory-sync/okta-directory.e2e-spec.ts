@@ -386,3 +386,186 @@ describe('tokens', () => {
     expect(double.stats().tokenRequests).toBe(1);
   });
 });
+
+describe('rate limits', () => {
+  it('stays within half of each bucket (budgetShare 0.5) with no 429 at all, even with low limits', async () => {
+    // timeScale 60: a "minute" lasts one second; users 40/min -> at most 20 user pages per second.
+    const double = await startDouble({ timeScale: 60, rateLimits: { users: 40, groups: 10, other: 30 } });
+    double.seed({ users: 6000, groups: 20, membershipsPerUser: 2, deprovisionedShare: 0.05, seed: 12 });
+    const sut = provider(double);
+    const started = Date.now();
+
+    const users = await collect(sut.listUsers());
+    const groups = await collect(sut.listGroups());
+    const members = await allMembers(sut, groups);
+
+    expect(users).toHaveLength(6000);
+    for (const g of double.groups) expect(members.get(g.id)).toEqual(g.members);
+    expect(double.stats().rateLimited429).toBe(0);
+    expect(sut.stats().rateLimited).toBe(0);
+    // 31 user pages at 20 per 1 s window: at least one wait for a reset, and not many more.
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThan(900);
+    expect(elapsed).toBeLessThan(8000);
+  });
+
+  it('finishes a 429 storm with correct data: two integrations each claiming the whole bucket', async () => {
+    const double = await startDouble({ timeScale: 60, rateLimits: { users: 24 } });
+    double.seed({ users: 4000, groups: 2, membershipsPerUser: 1, seed: 13 });
+    const a = provider(double, { budgetShare: 1 });
+    const b = provider(double, { budgetShare: 1 });
+
+    const [usersA, usersB] = await Promise.all([collect(a.listUsers()), collect(b.listUsers())]);
+
+    const expected = double.users.map((u) => u.id);
+    expect(usersA.map((u) => u.id)).toEqual(expected);
+    expect(usersB.map((u) => u.id)).toEqual(expected);
+    const storm = double.stats().rateLimited429;
+    expect(storm).toBeGreaterThan(0);
+    expect(a.stats().rateLimited + b.stats().rateLimited).toBe(storm);
+  });
+
+  it.each([
+    ['ahead of', 10 * 60_000],
+    ['behind', -10 * 60_000],
+  ])('waits on Okta\'s clock (the Date header) when the org clock is 10 minutes %s the local one', async (_label, skew) => {
+    const double = await startDouble({ timeScale: 60, rateLimits: { users: 30 }, clockSkewMs: skew });
+    double.registerClient({ clientId: 'sync-app', publicJwk: rsa.publicJwk, scopes: SCOPES, requireDpop: true });
+    // 40 pages against 30 per window: throttling on the wrong clock either hangs (waiting for a
+    // reset 10 minutes away) or bursts into 429s (every reset already looks past).
+    double.seed({ users: 8000, groups: 1, membershipsPerUser: 0, seed: 14 });
+    const sut = provider(double);
+    const started = Date.now();
+
+    const users = await collect(sut.listUsers());
+
+    expect(users).toHaveLength(8000);
+    expect(double.stats().rateLimited429).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('never has more than memberConcurrency member requests in flight', async () => {
+    const double = await startDouble({ latencyMs: 5 });
+    double.seed({ users: 400, groups: 40, membershipsPerUser: 3, seed: 15, everyoneGroup: false });
+    const sut = provider(double, { memberConcurrency: 3 });
+    await allMembers(sut, await collect(sut.listGroups()));
+    expect(double.stats().concurrency.max).toBe(3);
+  });
+});
+
+describe('faults mid-listing: recover by retry, or throw (never a short listing)', () => {
+  async function seeded(users = 2000) {
+    const double = await startDouble();
+    double.seed({ users, groups: 3, membershipsPerUser: 1, seed: 16 });
+    return double;
+  }
+
+  it('recovers from a burst of 503s on a later page', async () => {
+    const double = await seeded();
+    double.injectFault({ route: /users\?.*after=/, kind: 'status', status: 503, times: 3 });
+    const sut = provider(double);
+    const users = await collect(sut.listUsers());
+    expect(users.map((u) => u.id)).toEqual(double.users.map((u) => u.id));
+    expect(sut.stats().retries).toBe(3);
+    expect(double.stats().byStatus[503]).toBe(3);
+  });
+
+  it('retries a 500 on /users with a halved limit, then goes back to pages of 200', async () => {
+    const double = await seeded();
+    double.injectFault({ route: /users\?.*after=/, kind: 'status', status: 500, times: 1 });
+    const seen: string[] = [];
+    const spy: OktaProviderDeps['fetch'] = (url, init) => {
+      seen.push(url);
+      return fetch(url, init);
+    };
+    const users = await collect(provider(double, {}, { ...fastRetries, fetch: spy }).listUsers());
+    expect(users).toHaveLength(2000);
+    const limits = seen.filter((u) => u.includes('/api/v1/users')).map((u) => new URL(u).searchParams.get('limit'));
+    expect(limits.slice(0, 4)).toEqual(['200', '200', '100', '200']);
+  });
+
+  it('recovers from malformed JSON, a dropped connection and a timeout', async () => {
+    const double = await seeded();
+    double.injectFault({ route: /users\?.*after=/, kind: 'malformed-json', times: 1 });
+    double.injectFault({ route: /groups/, kind: 'drop-connection', times: 1 });
+    double.injectFault({ route: /groups\/.*\/users/, kind: 'timeout', times: 1 });
+    const sut = provider(double, { requestTimeoutMs: 300 });
+    const users = await collect(sut.listUsers());
+    const groups = await collect(sut.listGroups());
+    const members = await allMembers(sut, groups);
+    expect(users).toHaveLength(2000);
+    for (const g of double.groups) expect(members.get(g.id)).toEqual(g.members);
+    expect(sut.stats().retries).toBe(3);
+  });
+
+  it('throws DirectoryFetchError after maxRetries 5xx answers, after yielding only the pages it had', async () => {
+    const double = await seeded();
+    double.injectFault({ route: /users\?.*after=/, kind: 'status', status: 502, times: Infinity });
+    const sut = provider(double, { maxRetries: 3 });
+    let yielded = 0;
+    const run = async () => {
+      for await (const page of sut.listUsers()) yielded += page.length;
+    };
+    await expect(run()).rejects.toThrow(new DirectoryFetchError('Okta answered HTTP 502 for GET /api/v1/users 4 times in a row; the listing is incomplete'));
+    expect(yielded).toBe(200);
+    expect(sut.stats()).toEqual({ apiCalls: 1 + 1 + 4, rateLimited: 0, retries: 3 });
+  });
+
+  it('throws DirectoryFetchError when the JSON stays malformed, with the endpoint and status', async () => {
+    const double = await seeded();
+    double.injectFault({ route: /groups/, kind: 'malformed-json', times: Infinity });
+    const sut = provider(double, { maxRetries: 2 });
+    const error = await collect(sut.listGroups()).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DirectoryFetchError);
+    expect(error).toMatchObject({
+      message: 'Okta answered GET /api/v1/groups with malformed JSON; the listing is incomplete',
+      details: { endpoint: 'GET /api/v1/groups', status: 200, providerCode: 'bad_response' },
+    });
+  });
+
+  it('follows every page that has a next link; a page cut short without one reads as the end (an Okta protocol limit)', async () => {
+    const double = await seeded(1000);
+    // The second page loses half its items and its next link: nothing in Okta's protocol tells
+    // this from a real last page, so the listing ends there. What must hold: page 1's next link was
+    // followed and every item received was returned. The engine's deletion threshold is the guard.
+    double.injectFault({ route: /users\?.*after=/, kind: 'truncate-page', times: 1 });
+    const seen: string[] = [];
+    const spy: OktaProviderDeps['fetch'] = (url, init) => {
+      seen.push(url);
+      return fetch(url, init);
+    };
+    const users = await collect(provider(double, {}, { ...fastRetries, fetch: spy }).listUsers({}));
+    const defaultList = seen.filter((u) => u.includes('/api/v1/users') && !u.includes('filter='));
+    expect(defaultList).toHaveLength(2); // page 1 (next link followed), page 2 (truncated: no next link)
+    expect(users.filter((u) => u.status !== 'DEPROVISIONED')).toHaveLength(200 + 100);
+  });
+});
+
+describe('incremental listings', () => {
+  it('returns only the users and groups that changed since the given instant', async () => {
+    const double = await startDouble();
+    double.seed({ users: 3000, groups: 30, membershipsPerUser: 2, deprovisionedShare: 0.02, seed: 17 });
+    const since = new Date(double.now());
+    const [u1, u2, u3] = [double.users[10], double.users[500], double.users[2500]];
+    double.updateUser(u1.id, { profile: { firstName: 'Renamed' } });
+    double.deactivateUser(u2.id);
+    double.updateUser(u3.id, { status: 'SUSPENDED' });
+    const [g1, g2] = [double.groups[3], double.groups[7]];
+    double.updateGroup(g1.id, { profile: { name: 'renamed-group' } });
+    const outsider = double.users.find((u) => !g2.members.includes(u.id))!;
+    double.addMember(g2.id, outsider.id);
+    const sut = provider(double);
+
+    const users = await collect(sut.listUsers({ updatedSince: since }));
+    const groups = await collect(sut.listGroups({ updatedSince: since, membershipUpdatedSince: since }));
+
+    expect(users.map((u) => u.id).sort()).toEqual([u1.id, u2.id, u3.id].sort());
+    expect(users.find((u) => u.id === u1.id)).toMatchObject({ firstName: 'Renamed', active: true });
+    expect(users.find((u) => u.id === u2.id)).toMatchObject({ status: 'DEPROVISIONED', active: false });
+    expect(groups.map((g) => g.id).sort()).toEqual([g1.id, g2.id].sort());
+    expect(double.stats().requests.byRoute).toEqual({ token: 1, listUsers: 1, listGroups: 1 });
+  });
+});
