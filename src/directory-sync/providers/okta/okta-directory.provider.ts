@@ -15,7 +15,7 @@ import {
   ListOptions,
 } from '../../directory-provider';
 import { ConcurrencyLimit } from './concurrency-limit';
-import { limitOf, OktaApiClient, withLimit } from './okta-api.client';
+import { limitOf, OktaApiClient, Page, withLimit } from './okta-api.client';
 import { messages, oktaProblem } from './okta-errors';
 import { endpointLabel, FetchLike, HTTP_DEFAULTS, HttpOptions, OktaHttpClient, OktaLogger } from './okta-http.client';
 import { OktaObjectShapeError, toDirectoryGroup, toDirectoryMember, toDirectoryUser } from './okta-mapping';
@@ -190,8 +190,10 @@ export class OktaDirectoryProvider implements DirectoryProvider {
 
   /**
    * Walks a listing from `firstUrl` to the page without a next link, yielding mapped pages as they
-   * come (never the whole listing in memory). With `restoreLimit`, a page whose `limit` was halved
-   * after a 500 is followed by pages of the normal size again.
+   * come (never the whole listing in memory: at most the page being handed over and the next one,
+   * which is requested before the caller gets the current page so that the caller's work overlaps
+   * the request). With `restoreLimit`, a page whose `limit` was halved after a 500 is followed by
+   * pages of the normal size again.
    */
   private async *walk<T>(
     firstUrl: string,
@@ -202,12 +204,21 @@ export class OktaDirectoryProvider implements DirectoryProvider {
   ): AsyncGenerator<T[]> {
     const api = this.api!;
     const baseLimit = limitOf(firstUrl);
-    let url: string | null = firstUrl;
-    while (url !== null) {
-      const requestUrl: string = url;
+    const request = (requestUrl: string): { requestUrl: string; promise: Promise<Page> } => {
       const fetchPage = () => api.getPage(requestUrl, bucket, { halveLimitOnServerError: bucket === 'users' });
-      const page = limiter ? await limiter.run(fetchPage) : await fetchPage();
+      const promise = limiter ? limiter.run(fetchPage) : fetchPage();
+      promise.catch(() => undefined); // observed when awaited; a caller that stops early never sees it
+      return { requestUrl, promise };
+    };
+    let pending: { requestUrl: string; promise: Promise<Page> } | null = request(firstUrl);
+    while (pending !== null) {
+      const requestUrl: string = pending.requestUrl;
+      const page: Page = await pending.promise;
       const endpoint = endpointLabel('GET', requestUrl);
+      if (page.next === requestUrl) throw oktaProblem(messages.pageLoop(endpoint), 'bad_response', { endpoint });
+      let next: string | null = page.next;
+      if (next && restoreLimit && baseLimit !== null && (limitOf(next) ?? baseLimit) < baseLimit) next = withLimit(next, baseLimit);
+      pending = next === null ? null : request(next);
       let items: T[];
       try {
         items = page.items.map(map);
@@ -216,9 +227,6 @@ export class OktaDirectoryProvider implements DirectoryProvider {
         throw error;
       }
       if (items.length > 0) yield items;
-      if (page.next === requestUrl) throw oktaProblem(messages.pageLoop(endpoint), 'bad_response', { endpoint });
-      url = page.next;
-      if (url && restoreLimit && baseLimit !== null && (limitOf(url) ?? baseLimit) < baseLimit) url = withLimit(url, baseLimit);
     }
   }
 }
