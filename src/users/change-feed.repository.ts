@@ -15,7 +15,10 @@ export interface ChangeEventInsert {
 
 const APPEND_CHUNK = 5000;
 
-/** All SQL on `change_events` and `change_feed_state`. */
+/**
+ * All SQL on `change_events` and `change_feed_state`. Writes that return rows are wrapped in a
+ * CTE and a SELECT: TypeORM answers a top-level UPDATE/DELETE with [rows, count], not rows.
+ */
 @Injectable()
 export class ChangeFeedRepository {
   /**
@@ -46,8 +49,9 @@ export class ChangeFeedRepository {
 
   readAfter(manager: EntityManager, afterSequence: string, limit: number): Promise<ChangeEventEntity[]> {
     return manager.query(
-      `SELECT sequence::text AS sequence, type, entity_id AS "entityId", payload, occurred_at AS "occurredAt"
-       FROM change_events WHERE sequence > $1::bigint ORDER BY sequence LIMIT $2`,
+      // ORDER BY must name the bigint column: a bare `sequence` would bind to the text alias.
+      `SELECT e.sequence::text AS sequence, e.type, e.entity_id AS "entityId", e.payload, e.occurred_at AS "occurredAt"
+       FROM change_events e WHERE e.sequence > $1::bigint ORDER BY e.sequence LIMIT $2`,
       [afterSequence, limit],
     );
   }
@@ -77,9 +81,11 @@ export class ChangeFeedRepository {
            SELECT sequence FROM change_events
            WHERE sequence <= (SELECT max(sequence) FROM change_events WHERE occurred_at < $1)
            ORDER BY sequence LIMIT $2) s),
-       gone AS (DELETE FROM change_events WHERE sequence <= (SELECT last FROM bound) RETURNING sequence)
-       UPDATE change_feed_state SET purged_through = GREATEST(purged_through, COALESCE((SELECT max(sequence) FROM gone), 0))
-       RETURNING (SELECT count(*) FROM gone)::int AS deleted, purged_through::text`,
+       gone AS (DELETE FROM change_events WHERE sequence <= (SELECT last FROM bound) RETURNING sequence),
+       mark AS (
+         UPDATE change_feed_state SET purged_through = GREATEST(purged_through, COALESCE((SELECT max(sequence) FROM gone), 0))
+         RETURNING purged_through)
+       SELECT (SELECT count(*) FROM gone)::int AS deleted, purged_through::text FROM mark`,
       [cutoff, limit],
     );
     return { deleted: row.deleted, purgedThrough: row.purged_through };

@@ -60,7 +60,7 @@ export class GroupsRepository {
   }
 
   async delete(manager: EntityManager, id: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`DELETE FROM groups WHERE id = $1 RETURNING id`, [id]);
+    const rows: unknown[] = await manager.query(`WITH d AS (DELETE FROM groups WHERE id = $1 RETURNING id) SELECT id FROM d`, [id]);
     return rows.length > 0;
   }
 

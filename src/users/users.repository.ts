@@ -171,7 +171,7 @@ export class UsersRepository {
   async deleteMany(manager: EntityManager, ids: readonly string[]): Promise<string[]> {
     const deleted: string[] = [];
     for (const chunk of chunks(ids, BULK_CHUNK)) {
-      const rows: { id: string }[] = await manager.query(`DELETE FROM users WHERE id = ANY($1::uuid[]) RETURNING id`, [chunk]);
+      const rows: { id: string }[] = await manager.query(`WITH d AS (DELETE FROM users WHERE id = ANY($1::uuid[]) RETURNING id) SELECT id FROM d`, [chunk]);
       deleted.push(...rows.map((r) => r.id));
     }
     return deleted;
