@@ -48,6 +48,12 @@ describe('mapError', () => {
     expect(mapError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toMatchObject({ httpStatus: 503, grpcStatus: GrpcStatus.UNAVAILABLE, code: 'database_unavailable' });
   });
 
+  it('caps long messages so a quoted input cannot overflow gRPC trailers', () => {
+    const mapped = mapError(new ValidationError(`id must be a UUID (got "${'x'.repeat(200_000)}")`));
+    expect(mapped.message.length).toBeLessThanOrEqual(512);
+    expect(mapped.message).toMatch(/^id must be a UUID \(got "x+\.\.\. \(truncated\)$/);
+  });
+
   it('hides anything unknown behind a generic 500 / INTERNAL and flags it for the log', () => {
     expect(mapError(new TypeError('cannot read x of undefined'))).toEqual({ httpStatus: 500, grpcStatus: GrpcStatus.INTERNAL, message: 'Internal server error', code: 'internal', unexpected: true });
     expect(mapError(queryFailed('42P01'))).toMatchObject({ httpStatus: 500, unexpected: true });

@@ -99,8 +99,24 @@ function httpExceptionMessage(exception: HttpException): string {
   return exception.message;
 }
 
+/**
+ * Messages often quote the offending value. gRPC carries the message in HTTP/2 trailers, which
+ * have a size limit: an oversized one breaks the whole connection (every call on core's channel
+ * then hangs). So every message is capped, whatever module wrote it.
+ */
+export const MAX_ERROR_MESSAGE_LENGTH = 512;
+
+function capped(message: string): string {
+  return message.length <= MAX_ERROR_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_ERROR_MESSAGE_LENGTH - 15)}... (truncated)`;
+}
+
 /** The one place that decides how any thrown value looks to a REST or gRPC caller. */
 export function mapError(exception: unknown): MappedError {
+  const mapped = mapErrorUncapped(exception);
+  return { ...mapped, message: capped(mapped.message) };
+}
+
+function mapErrorUncapped(exception: unknown): MappedError {
   if (exception instanceof DomainError) {
     return { httpStatus: HTTP_STATUS[exception.kind], grpcStatus: GRPC_STATUS[exception.kind], message: exception.message, code: exception.code, unexpected: false };
   }

@@ -28,6 +28,8 @@ export abstract class AppConfig {
   abstract readonly outboundHttpTimeoutMs: number;
   /** Not from the environment: tests pass a stream to capture the log lines (default stdout). */
   abstract readonly logDestination?: NodeJS.WritableStream;
+  /** Change-feed events older than this are purged (WatchChanges then answers OUT_OF_RANGE). */
+  abstract readonly changeFeedRetentionDays: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

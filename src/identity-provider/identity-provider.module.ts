@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { UsersModule } from '../users/users.module';
 import { DiscoveryService } from './discovery.service';
 import { IdentityProviderEntity } from './entities/identity-provider.entity';
 import { IdentitySettingsEntity } from './entities/identity-settings.entity';
@@ -14,7 +15,7 @@ import { ProviderService } from './provider.service';
  * the sign-in and directory-sync modules; see identity-provider/index.ts for the public types.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([IdentityProviderEntity, IdentitySettingsEntity])],
+  imports: [TypeOrmModule.forFeature([IdentityProviderEntity, IdentitySettingsEntity]), UsersModule],
   controllers: [ProviderController, ProviderGrpcController],
   providers: [ProviderRepository, ProviderService, DiscoveryService],
   exports: [ProviderService, DiscoveryService],

@@ -25,6 +25,7 @@ import {
   SECRET_PLACEHOLDER,
 } from './provider.types';
 import { checkGoogleServiceAccountKey, checkOktaPrivateJwk } from './secret-checks';
+import { ChangeEvents, ChangeFeedService } from '../users/change-feed.service';
 
 const SECRET_FIELDS = ['client_secret', 'google_service_account_key', 'okta_private_jwk', 'jumpcloud_api_key'] as const;
 type SecretField = (typeof SECRET_FIELDS)[number];
@@ -87,6 +88,7 @@ export class ProviderService {
     private readonly discovery: DiscoveryService,
     private readonly secrets: SecretBox,
     private readonly audit: AuditService,
+    private readonly changeFeed: ChangeFeedService,
     private readonly config: AppConfig,
     private readonly moduleRef: ModuleRef,
   ) {}
@@ -232,8 +234,9 @@ export class ProviderService {
   }
 
   /**
-   * Writes the audit row for a provider change: field names only, never a secret value.
-   * provider.updated is appended to the change feed once UsersModule exports ChangeFeedService.
+   * Writes the audit row for a provider change (field names only, never a secret value) and
+   * tells core through the change feed, in the same transaction: `provider.updated` carries no
+   * payload (core reads the masked provider with GetCurrentProvider), also for a deletion.
    */
   private async recordProviderChange(manager: EntityManager, actor: AuditActor, action: string, provider: IdentityProviderEntity, changedFields: string[]): Promise<void> {
     await this.audit.record(manager, actor, {
@@ -243,6 +246,7 @@ export class ProviderService {
       changedFields,
       details: { name: provider.name, kind: provider.kind },
     });
+    await this.changeFeed.append(manager, [ChangeEvents.other('provider.updated', provider.name)]);
   }
 
   /** Field rules that depend on the stored provider (kept secrets count as set). Returns every problem. */

@@ -67,6 +67,19 @@ describe('the service process (REST + gRPC on a real PostgreSQL)', () => {
       client.close();
     });
 
+    it('answers a huge bad input with a capped message and keeps the connection usable', async () => {
+      const client = grpcClient('UserService', sut.grpcAddress, TEST_CORE_TOKEN);
+      try {
+        const error = await client.call('GetUser', { id: 'x'.repeat(200_000) }).catch((e) => e);
+        expect(error).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+        expect(error.details.length).toBeLessThanOrEqual(512);
+        // The same HTTP/2 connection still works (an oversized trailer used to break it for every call).
+        await expect(client.call('GetUser', { id: '00000000-0000-4000-8000-000000000000' })).rejects.toMatchObject({ code: GrpcStatus.NOT_FOUND });
+      } finally {
+        client.close();
+      }
+    });
+
     it('lists every contract service through server reflection', async () => {
       const { ReflectionClient } = await import('./reflection-client');
       const services = await new ReflectionClient(sut.grpcAddress).listServices();

@@ -168,6 +168,17 @@ describe('provider settings (REST + gRPC, real PostgreSQL, local discovery serve
       expect(audit.changed_fields).toEqual(['display_name']);
     });
 
+    it('tells core through the change feed in the same transaction, without any secret', async () => {
+      const before = await sut.db.query<{ n: number }>("SELECT count(*)::int AS n FROM change_events WHERE type = 'provider.updated'");
+      expect((await api.put(`${PROVIDER}/Okta`, oktaProvider(idp.url, { display_name: 'Okta SSO' }))).status).toBe(200);
+      const events = await sut.db.query<{ entity_id: string; payload: unknown }>("SELECT entity_id, payload FROM change_events WHERE type = 'provider.updated' ORDER BY sequence");
+      expect(events).toHaveLength(before[0].n + 1);
+      expect(events[events.length - 1]).toEqual({ entity_id: 'Okta', payload: null });
+      // A refused save appends nothing.
+      expect((await api.put(`${PROVIDER}/Okta`, oktaProvider(idp.url, { directory_sync_interval: 5 }))).status).toBe(400);
+      expect(await sut.db.query("SELECT 1 FROM change_events WHERE type = 'provider.updated'")).toHaveLength(events.length);
+    });
+
     it('keeps the stored secret when an update leaves it blank', async () => {
       expect((await api.put(`${PROVIDER}/Okta`, oktaProvider(idp.url, { client_secret: '' }))).status).toBe(200);
       expect((await providerService().getActiveProvider())?.clientSecret).toBe(secrets.clientSecret);

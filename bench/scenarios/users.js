@@ -1,0 +1,229 @@
+'use strict';
+// Bench scenario `users`: 100,000 users and 2,000 groups, then GetUser and ListUsers over gRPC at
+// concurrency 20 (throughput, p50/p99), and a WatchChanges replay of 1,000,000 events (rate and
+// the service's memory while streaming). Runs the compiled service (dist/main.js) in a child
+// process on a fresh database of $BENCH_DATABASE_URL's server (or postgres://postgres@127.0.0.1:5432/postgres).
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const CONCURRENCY = 20;
+const TOKEN = 'bench-core-token-0123456789';
+
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function procStatus(pid, field) {
+  try {
+    const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+    return line ? Number(line.split(/\s+/)[1]) / 1024 : 0; // kB -> MB
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs `call` from CONCURRENCY workers for `durationMs`; latencies in ms. */
+async function closedLoop(durationMs, call) {
+  const latencies = [];
+  const end = Date.now() + durationMs;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, worker) => {
+      for (let i = 0; Date.now() < end; i++) {
+        const started = process.hrtime.bigint();
+        try {
+          await call(worker, i);
+          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { count: latencies.length, errors, perSecond: latencies.length / (durationMs / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+module.exports = {
+  name: 'users',
+  description: 'GetUser / ListUsers latency at concurrency 20 over 100k users and 2k groups; WatchChanges replay of 1M events',
+  requires: ['dist/users/users.module.js'],
+  targets: [
+    { metric: 'get_user_p99_ms', op: '<=', value: 5, unit: 'ms', label: 'GetUser p99 at concurrency 20' },
+    { metric: 'replay_events_per_s', op: '>=', value: 50000, unit: 'events/s', label: 'WatchChanges replay rate' },
+    { metric: 'replay_rss_growth_mb', op: '<=', value: 64, unit: 'MB', label: 'service RSS growth while replaying (flat memory)' },
+  ],
+
+  async run(ctx) {
+    const { Client } = require('pg');
+    const grpc = require('@grpc/grpc-js');
+    const protoLoader = require('@grpc/proto-loader');
+    const { IDENTITY_PROTO_FILES, PROTO_LOADER_OPTIONS, PROTO_ROOT } = ctx.requireDist('grpc/proto-files.js');
+
+    const sizes = ctx.quick ? { users: 5_000, groups: 200, events: 50_000, seconds: 3 } : { users: 100_000, groups: 2_000, events: 1_000_000, seconds: 10 };
+    const serverUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+    const admin = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 3000 });
+    try {
+      await admin.connect();
+    } catch (error) {
+      ctx.log(`skipped: no PostgreSQL at ${serverUrl.replace(/\/\/[^@]*@/, '//')} (${error.message}); set BENCH_DATABASE_URL`);
+      return { metrics: {}, skipped: 'no PostgreSQL server reachable' };
+    }
+    const dbName = `bench_users_${process.pid}_${ctx.runIndex ?? 0}`;
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0 ENCODING 'UTF8'`);
+    const dbUrl = new URL(serverUrl);
+    dbUrl.pathname = `/${dbName}`;
+
+    const grpcPort = await freePort();
+    const service = spawn(process.execPath, [path.join(ctx.root, 'dist/main.js')], {
+      env: {
+        ...process.env,
+        DATABASE_URL: dbUrl.toString(),
+        BIND_ADDRESS: '127.0.0.1',
+        HTTP_PORT: String(await freePort()),
+        GRPC_PORT: String(grpcPort),
+        ADMIN_TOKEN: 'bench-admin-token-0123456789',
+        CORE_GRPC_TOKEN: TOKEN,
+        SECRET_KEY: require('node:crypto').randomBytes(32).toString('base64'),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const definition = protoLoader.loadSync(IDENTITY_PROTO_FILES.map((f) => path.join(PROTO_ROOT, f)), PROTO_LOADER_OPTIONS);
+    const UserService = grpc.loadPackageDefinition(definition).defguard.identity.v1.UserService;
+    const clients = Array.from({ length: 4 }, () => new UserService(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }));
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${TOKEN}`);
+    const call = (client, method, request) => new Promise((resolve, reject) => client[method](request, metadata, (error, response) => (error ? reject(error) : resolve(response))));
+    const db = new Client({ connectionString: dbUrl.toString() });
+
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await call(clients[0], 'ListUsers', { page_size: 1 });
+          break;
+        } catch (error) {
+          if (attempt > 150 || service.exitCode !== null) throw new Error(`the service did not start: ${error.message}`);
+          await sleep(200);
+        }
+      }
+      await db.connect();
+
+      ctx.log(`loading ${sizes.users} users, ${sizes.groups} groups, ${sizes.users * 3} memberships, ${sizes.events} events`);
+      let started = Date.now();
+      await db.query(`INSERT INTO groups (name, is_admin) SELECT 'group-' || lpad(g::text, 5, '0'), g = 1 FROM generate_series(1, $1) g`, [sizes.groups]);
+      await db.query(
+        `INSERT INTO users (username, email, first_name, last_name, source, oidc_issuer, subject)
+         SELECT 'user' || lpad(g::text, 7, '0'), 'user' || g || '@example.com', 'First' || g, 'Last' || g, 'OIDC', 'https://idp.example.com', 'sub-' || g
+         FROM generate_series(1, $1) g`,
+        [sizes.users],
+      );
+      await db.query(
+        `INSERT INTO group_memberships (user_id, group_id)
+         SELECT u.id, g.id FROM (SELECT id, row_number() OVER (ORDER BY username) AS n FROM users) u
+         JOIN (SELECT id, row_number() OVER (ORDER BY name) AS n FROM groups) g ON g.n IN ((u.n % $1) + 1, ((u.n + 7) % $1) + 1, ((u.n + 13) % $1) + 1)`,
+        [sizes.groups],
+      );
+      // Events shaped like real user.updated payloads (the full User message with its groups).
+      await db.query(
+        `INSERT INTO change_events (type, entity_id, payload)
+         SELECT 'user.updated', u.id::text, jsonb_build_object(
+           'id', u.id, 'username', u.username, 'email', u.email, 'first_name', u.first_name, 'last_name', u.last_name, 'phone', NULL,
+           'is_active', true, 'is_admin', false, 'subject', u.subject, 'oidc_issuer', u.oidc_issuer, 'directory_id', NULL, 'source', 'OIDC',
+           'groups', jsonb_build_array(jsonb_build_object('id', u.id, 'name', 'group-00042', 'is_admin', false, 'directory_id', NULL,
+             'created_at', '2025-01-01T00:00:00.000Z', 'updated_at', '2025-01-01T00:00:00.000Z')),
+           'created_at', '2025-01-01T00:00:00.000Z', 'updated_at', '2025-01-01T00:00:00.000Z')
+         FROM generate_series(1, $1) g JOIN users u ON u.username = 'user' || lpad((1 + g % $2)::text, 7, '0')`,
+        [sizes.events, sizes.users],
+      );
+      await db.query('ANALYZE');
+      const loadSeconds = (Date.now() - started) / 1000;
+      ctx.log(`loaded in ${loadSeconds.toFixed(1)} s`);
+      const ids = (await db.query('SELECT id FROM users ORDER BY random() LIMIT 5000')).rows.map((r) => r.id);
+
+      // Warm-up: JIT, connection pool, plan caches.
+      await closedLoop(1000, (w, i) => call(clients[w % clients.length], 'GetUser', { id: ids[(w * 7919 + i) % ids.length] }));
+      const getUser = await closedLoop(sizes.seconds * 1000, (w, i) => call(clients[w % clients.length], 'GetUser', { id: ids[(w * 7919 + i) % ids.length] }));
+      ctx.log(`GetUser: ${getUser.perSecond.toFixed(0)}/s p50 ${getUser.p50.toFixed(2)} ms p99 ${getUser.p99.toFixed(2)} ms (${getUser.errors} errors)`);
+
+      const pageTokens = [''];
+      let token = '';
+      for (let i = 0; i < 20; i++) {
+        token = (await call(clients[0], 'ListUsers', { page_size: 100, page_token: token })).next_page_token;
+        pageTokens.push(token);
+      }
+      const listUsers = await closedLoop(sizes.seconds * 1000, (w, i) => call(clients[w % clients.length], 'ListUsers', { page_size: 100, page_token: pageTokens[(w + i) % pageTokens.length] }));
+      ctx.log(`ListUsers (100 per page): ${listUsers.perSecond.toFixed(0)}/s p50 ${listUsers.p50.toFixed(2)} ms p99 ${listUsers.p99.toFixed(2)} ms (${listUsers.errors} errors)`);
+
+      // Replay: one consumer from sequence 0 until it has every event; RSS sampled meanwhile.
+      const rssSeries = [];
+      const rssBefore = procStatus(service.pid, 'VmRSS');
+      started = Date.now();
+      const sampler = setInterval(() => rssSeries.push({ x: (Date.now() - started) / 1000, y: procStatus(service.pid, 'VmRSS') }), 250);
+      const replayed = await new Promise((resolve, reject) => {
+        let count = 0;
+        let last = 0n;
+        const stream = clients[0].WatchChanges({ after_sequence: '0' }, metadata);
+        stream.on('data', (event) => {
+          const sequence = BigInt(event.sequence);
+          if (sequence <= last) reject(new Error(`out of order: ${sequence} after ${last}`));
+          last = sequence;
+          if (++count === sizes.events) {
+            stream.cancel();
+            resolve(count);
+          }
+        });
+        stream.on('error', (error) => (error.code === grpc.status.CANCELLED ? undefined : reject(error)));
+      });
+      const replaySeconds = (Date.now() - started) / 1000;
+      clearInterval(sampler);
+      const rssPeak = Math.max(rssBefore, ...rssSeries.map((p) => p.y));
+      ctx.log(`WatchChanges replay: ${replayed} events in ${replaySeconds.toFixed(1)} s = ${(replayed / replaySeconds).toFixed(0)}/s; RSS ${rssBefore.toFixed(0)} -> peak ${rssPeak.toFixed(0)} MB`);
+
+      return {
+        metrics: {
+          users: sizes.users,
+          groups: sizes.groups,
+          events: sizes.events,
+          load_seconds: loadSeconds,
+          get_user_per_s: getUser.perSecond,
+          get_user_p50_ms: getUser.p50,
+          get_user_p99_ms: getUser.p99,
+          get_user_errors: getUser.errors,
+          list_users_per_s: listUsers.perSecond,
+          list_users_p50_ms: listUsers.p50,
+          list_users_p99_ms: listUsers.p99,
+          list_users_errors: listUsers.errors,
+          replay_events_per_s: replayed / replaySeconds,
+          replay_rss_growth_mb: rssPeak - rssBefore,
+          // Peak includes V8's heap sawtooth; the final sample shows whether anything was retained.
+          replay_rss_final_growth_mb: (rssSeries.length ? rssSeries[rssSeries.length - 1].y : rssBefore) - rssBefore,
+          service_peak_rss_mb: procStatus(service.pid, 'VmHWM'),
+        },
+        series: [{ label: 'service RSS during WatchChanges replay', points: rssSeries, xLabel: 'seconds', yLabel: 'MB' }],
+      };
+    } finally {
+      clients.forEach((c) => c.close());
+      await db.end().catch(() => undefined);
+      service.kill('SIGTERM');
+      await new Promise((resolve) => (service.exitCode !== null ? resolve() : service.once('exit', resolve)));
+      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+      await admin.end();
+    }
+  },
+};
