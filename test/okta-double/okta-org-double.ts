@@ -94,9 +94,10 @@ interface RequestContext {
 const JSON_TYPE = 'application/json';
 
 export class OktaOrgDouble {
-  /** The org URL, e.g. http://127.0.0.1:41234 */
-  readonly url: string;
-  readonly tokenUrl: string;
+  /** Where the double listens. */
+  readonly listenUrl: string;
+  /** The org URL clients use: the listen URL, unless the double sits behind a proxy (usePublicUrl). */
+  private orgUrl: string;
 
   private readonly directory: Directory;
   private readonly clients = new Map<string, RegisteredClient>();
@@ -118,11 +119,28 @@ export class OktaOrgDouble {
       Pick<OktaDoubleOptions, 'maxConcurrent'>,
     rateLimits: RateLimits,
   ) {
-    this.url = `http://127.0.0.1:${port}`;
-    this.tokenUrl = `${this.url}/oauth2/v1/token`;
+    this.listenUrl = `http://127.0.0.1:${port}`;
+    this.orgUrl = this.listenUrl;
     this.directory = new Directory(() => this.now());
     this.limiter = new RateLimiter(rateLimits, options.timeScale);
     this.latencyMs = options.latencyMs;
+  }
+
+  /** The org URL, e.g. http://127.0.0.1:41234 */
+  get url(): string {
+    return this.orgUrl;
+  }
+
+  get tokenUrl(): string {
+    return `${this.orgUrl}/oauth2/v1/token`;
+  }
+
+  /**
+   * Behind a proxy that gives sign-in and the API one origin (a real org's shape): Link headers,
+   * the token audience and DPoP `htu` then use this URL.
+   */
+  usePublicUrl(url: string): void {
+    this.orgUrl = url.replace(/\/+$/, '');
   }
 
   static async start(options: OktaDoubleOptions = {}): Promise<OktaOrgDouble> {

@@ -34,6 +34,11 @@ export interface OpServerConfig {
   signingAlg?: 'RS256' | 'ES256';
   /** Default true: drop oidc-provider's dev warnings. OIDC_PEER_DEBUG=1 forwards the child's stderr. */
   quiet?: boolean;
+  /**
+   * Requests under these path prefixes are forwarded to `target` (the Okta org double, with
+   * `usePublicUrl(issuer)`), so sign-in and the Management API share one origin as in Okta.
+   */
+  apiProxy?: { target: string; prefixes: string[] };
 }
 
 export interface RotateKeysResult {

@@ -7,7 +7,9 @@
 //     claimsInIdToken?: boolean   (default true)  false: the ID token carries sub (+ email) only, userinfo the rest
 //     emailInIdToken?: boolean    (default true)  with claimsInIdToken false: keep email/email_verified in the ID token
 //     signingAlg?: 'RS256' | 'ES256' (default 'RS256')
-//     quiet?: boolean             (default true)  drop oidc-provider's dev warnings and notices }
+//     quiet?: boolean             (default true)  drop oidc-provider's dev warnings and notices
+//     apiProxy?: { target, prefixes } requests whose path starts with a prefix go to target (e.g. the
+//                                 Okta org double), so SSO and the Management API share one origin as in a real Okta org }
 // Output: one JSON line on stdout when ready: {"issuer": "...", "adminUrl": "..."}; everything else goes to stderr.
 // Admin (separate loopback port, no auth: test-only):
 //   POST   /__admin/rotate-keys   body {"keepPrevious"?: boolean} -> {"kid", "previousKid", "jwksKids"}
@@ -108,7 +110,21 @@ let provider = buildProvider();
 // oidc-provider validates static clients lazily; load them now so a bad config fails the start
 // (with the reason on stderr) instead of the first authorization request.
 for (const { client_id: clientId } of clients) await provider.Client.find(clientId);
-opServer.on('request', (req, res) => provider.callback()(req, res));
+// A real Okta org serves sign-in and its Management API on one origin: forward the API paths.
+function forwardToApi(req, res) {
+  const target = new URL(req.url, config.apiProxy.target);
+  const upstream = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on('error', (error) => {
+    res.writeHead(502, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'proxy_error', error_description: String(error) }));
+  });
+  req.pipe(upstream);
+}
+const isApiPath = (url) => (config.apiProxy?.prefixes ?? []).some((prefix) => url.startsWith(prefix));
+opServer.on('request', (req, res) => (isApiPath(req.url ?? '/') ? forwardToApi(req, res) : provider.callback()(req, res)));
 
 async function readJson(req) {
   let body = '';
