@@ -28,6 +28,8 @@ export abstract class AppConfig {
   abstract readonly changeFeedRetentionDays: number;
   /** Timeout of each outbound call to an identity provider (discovery, directory APIs). */
   abstract readonly outboundHttpTimeoutMs: number;
+  /** Lifetime of an enrollment token minted after an OIDC enrollment. */
+  abstract readonly enrollmentTokenTtlHours: number;
   /** Not from the environment: tests pass a stream to capture the log lines (default stdout). */
   abstract readonly logDestination?: NodeJS.WritableStream;
 }
