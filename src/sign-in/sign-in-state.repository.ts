@@ -10,6 +10,7 @@ export interface NewSignInState {
   redirectUri: string;
   issuer: string;
   mfaChallengeId: string | null;
+  mfaToken: string | null;
   expectedUserId: string | null;
   ttlSeconds: number;
 }
@@ -21,6 +22,7 @@ export interface SignInStateRow {
   redirectUri: string;
   issuer: string;
   mfaChallengeId: string | null;
+  mfaToken: string | null;
   expectedUserId: string | null;
   createdAt: Date;
   expiresAt: Date;
@@ -29,8 +31,9 @@ export interface SignInStateRow {
 /** Why a state could not be consumed. */
 export type StateRefusal = 'state_unknown' | 'state_expired' | 'state_reused';
 
-const ROW = `flow, nonce, code_verifier AS "codeVerifier", redirect_uri AS "redirectUri", issuer,
-  mfa_challenge_id AS "mfaChallengeId", expected_user_id AS "expectedUserId", created_at AS "createdAt", expires_at AS "expiresAt"`;
+const ROW = `s.flow, s.nonce, s.code_verifier AS "codeVerifier", s.redirect_uri AS "redirectUri", s.issuer,
+  s.mfa_challenge_id AS "mfaChallengeId", old.mfa_token AS "mfaToken", s.expected_user_id AS "expectedUserId",
+  s.created_at AS "createdAt", s.expires_at AS "expiresAt"`;
 
 /** SQL of `sign_in_states`: started sign-ins, single use. */
 @Injectable()
@@ -39,9 +42,9 @@ export class SignInStateRepository {
 
   async insert(state: NewSignInState): Promise<Date> {
     const rows: { expires_at: Date }[] = await this.db.query(
-      `INSERT INTO sign_in_states (state_hash, flow, nonce, code_verifier, redirect_uri, issuer, mfa_challenge_id, expected_user_id, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9)) RETURNING expires_at`,
-      [state.stateHash, state.flow, state.nonce, state.codeVerifier, state.redirectUri, state.issuer, state.mfaChallengeId, state.expectedUserId, state.ttlSeconds],
+      `INSERT INTO sign_in_states (state_hash, flow, nonce, code_verifier, redirect_uri, issuer, mfa_challenge_id, mfa_token, expected_user_id, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10)) RETURNING expires_at`,
+      [state.stateHash, state.flow, state.nonce, state.codeVerifier, state.redirectUri, state.issuer, state.mfaChallengeId, state.mfaToken, state.expectedUserId, state.ttlSeconds],
     );
     return rows[0].expires_at;
   }
@@ -52,8 +55,9 @@ export class SignInStateRepository {
    */
   async consume(stateHash: string): Promise<SignInStateRow | StateRefusal> {
     const rows: SignInStateRow[] = await this.db.query(
-      `UPDATE sign_in_states SET used_at = now()
-       WHERE state_hash = $1 AND used_at IS NULL AND expires_at > now()
+      `UPDATE sign_in_states s SET used_at = now(), mfa_token = NULL
+       FROM (SELECT state_hash, mfa_token FROM sign_in_states WHERE state_hash = $1 FOR UPDATE) old
+       WHERE s.state_hash = old.state_hash AND s.used_at IS NULL AND s.expires_at > now()
        RETURNING ${ROW}`,
       [stateHash],
     );

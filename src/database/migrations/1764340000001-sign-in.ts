@@ -31,6 +31,9 @@ export class SignIn1764340000001 implements MigrationInterface {
         redirect_uri text NOT NULL,
         issuer text NOT NULL,
         mfa_challenge_id uuid REFERENCES mfa_challenges (id) ON DELETE CASCADE,
+        -- The MFA token (5 minutes) kept only until the callback consumes the state, so the
+        -- result can name the challenge it completed; cleared by the consuming UPDATE.
+        mfa_token text,
         expected_user_id uuid REFERENCES users (id) ON DELETE CASCADE,
         created_at timestamptz NOT NULL DEFAULT now(),
         expires_at timestamptz NOT NULL,
