@@ -5,6 +5,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { UnimplementedGrpcController } from './grpc/unimplemented.grpc.controller';
 import { HealthModule } from './health/health.module';
+import { IdentityProviderModule } from './identity-provider/identity-provider.module';
 import { ObservabilityModule } from './observability/observability.module';
 
 /** The whole service. Each capability is its own module; they talk through exported services. */
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), CommonModule, ObservabilityModule, DatabaseModule, HealthModule],
+      imports: [AppConfigModule.forRoot(config), CommonModule, ObservabilityModule, DatabaseModule, HealthModule, IdentityProviderModule],
       controllers: [UnimplementedGrpcController],
     };
   }

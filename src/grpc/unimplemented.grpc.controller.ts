@@ -13,7 +13,6 @@ const PENDING: Record<string, string[]> = {
   AuthService: ['GetAuthInfo', 'HandleCallback', 'RedeemAuthResult'],
   MfaService: ['StartMfa', 'GetMfaStatus'],
   DirectorySyncService: ['TestConnection', 'RunSync', 'GetSyncRun', 'ListSyncRuns'],
-  ProviderService: ['GetCurrentProvider'],
 };
 
 @Controller()
