@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { returningRows } from '../database/returning-rows';
 import { DataSource } from 'typeorm';
 
 export interface MfaChallengeRow {
@@ -46,10 +47,11 @@ export class MfaChallengesRepository {
 
   /** Reads a COMPLETED challenge exactly once: marks it consumed and returns it. */
   async consumeCompleted(tokenHash: string): Promise<MfaChallengeRow | null> {
-    const rows: MfaChallengeRow[] = await this.db.query(
+    const rows = returningRows<MfaChallengeRow>(await this.db.query(
       `UPDATE mfa_challenges SET consumed_at = now() WHERE token_hash = $1 AND status = 'COMPLETED' AND consumed_at IS NULL RETURNING ${ROW}`,
       [tokenHash],
-    );
+    ));
+
     return rows[0] ?? null;
   }
 

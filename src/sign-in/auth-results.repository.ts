@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { returningRows } from '../database/returning-rows';
 import { DataSource } from 'typeorm';
 
 /** SQL of `auth_results`: one-time handles of finished browser callbacks (stored as SHA-256). */
@@ -17,10 +18,11 @@ export class AuthResultsRepository {
 
   /** Single use, atomically; null when unknown, expired or used. */
   async consume(handleHash: string): Promise<unknown | null> {
-    const rows: { result: unknown }[] = await this.db.query(
+    const rows = returningRows<{ result: unknown }>(await this.db.query(
       `UPDATE auth_results SET used_at = now() WHERE handle_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING result`,
       [handleHash],
-    );
+    ));
+
     return rows[0]?.result ?? null;
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { returningRows } from '../database/returning-rows';
 import { DataSource } from 'typeorm';
 import type { SignInFlow } from './sign-in-flow';
 
@@ -54,13 +55,14 @@ export class SignInStateRepository {
    * same state cannot both win. When nothing was consumed, says why.
    */
   async consume(stateHash: string): Promise<SignInStateRow | StateRefusal> {
-    const rows: SignInStateRow[] = await this.db.query(
+    const rows = returningRows<SignInStateRow>(await this.db.query(
       `UPDATE sign_in_states s SET used_at = now(), mfa_token = NULL
        FROM (SELECT state_hash, mfa_token FROM sign_in_states WHERE state_hash = $1 FOR UPDATE) old
        WHERE s.state_hash = old.state_hash AND s.used_at IS NULL AND s.expires_at > now()
        RETURNING ${ROW}`,
       [stateHash],
-    );
+    ));
+
     if (rows.length === 1) return rows[0];
     const seen: { used: boolean }[] = await this.db.query(`SELECT used_at IS NOT NULL AS used FROM sign_in_states WHERE state_hash = $1`, [stateHash]);
     if (seen.length === 0) return 'state_unknown';
