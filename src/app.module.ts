@@ -7,6 +7,7 @@ import { UnimplementedGrpcController } from './grpc/unimplemented.grpc.controlle
 import { HealthModule } from './health/health.module';
 import { IdentityProviderModule } from './identity-provider/identity-provider.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { SignInModule } from './sign-in/sign-in.module';
 import { UsersModule } from './users/users.module';
 
 /** The whole service. Each capability is its own module; they talk through exported services. */
@@ -15,7 +16,16 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), CommonModule, ObservabilityModule, DatabaseModule, HealthModule, IdentityProviderModule, UsersModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        CommonModule,
+        ObservabilityModule,
+        DatabaseModule,
+        HealthModule,
+        UsersModule,
+        IdentityProviderModule,
+        SignInModule,
+      ],
       controllers: [UnimplementedGrpcController],
     };
   }

@@ -74,6 +74,20 @@ export class UpstreamError extends DomainError {
   readonly providerCode?: string;
 }
 
+/**
+ * A refused sign-in (dashboard login, enrollment or the MFA step). `code` is one of the codes in
+ * docs/sign-in.md (e.g. `state_expired`, `nonce_mismatch`, `id_token_wrong_issuer`); the message
+ * says which rule failed in the spec's words, never a token or a secret. Refusals are
+ * PERMISSION_DENIED / 403; `unauthenticated` is for the few that mean "prove who you are again".
+ */
+export class SignInError extends DomainError {
+  readonly kind: 'forbidden' | 'unauthenticated';
+  constructor(code: string, message: string, options?: { cause?: unknown; kind?: 'forbidden' | 'unauthenticated' }) {
+    super(message, code, options);
+    this.kind = options?.kind ?? 'forbidden';
+  }
+}
+
 /** Errors raised by the PostgreSQL driver when the server cannot be reached. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | undefined;

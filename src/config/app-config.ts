@@ -24,12 +24,14 @@ export abstract class AppConfig {
   abstract readonly logLevel: LogLevel;
   abstract readonly embeddedDbPort: number;
   abstract readonly shutdownTimeoutMs: number;
-  /** Timeout of each outbound call to an identity provider (discovery, directory APIs). */
-  abstract readonly outboundHttpTimeoutMs: number;
-  /** Not from the environment: tests pass a stream to capture the log lines (default stdout). */
-  abstract readonly logDestination?: NodeJS.WritableStream;
   /** Change-feed events older than this are purged (WatchChanges then answers OUT_OF_RANGE). */
   abstract readonly changeFeedRetentionDays: number;
+  /** Timeout of each outbound call to an identity provider (discovery, directory APIs). */
+  abstract readonly outboundHttpTimeoutMs: number;
+  /** Lifetime of an enrollment token minted after an OIDC enrollment. */
+  abstract readonly enrollmentTokenTtlHours: number;
+  /** Not from the environment: tests pass a stream to capture the log lines (default stdout). */
+  abstract readonly logDestination?: NodeJS.WritableStream;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

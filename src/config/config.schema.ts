@@ -111,8 +111,9 @@ export const ENV_SCHEMA = {
   LOG_LEVEL: { description: `One of ${LOG_LEVELS.join(', ')}.`, defaultValue: 'info', parse: oneOf(LOG_LEVELS) },
   EMBEDDED_DB_PORT: { description: 'Port of the embedded PostgreSQL (another free port is taken when it is busy).', defaultValue: '54329', parse: port },
   SHUTDOWN_TIMEOUT_MS: { description: 'How long SIGTERM waits for in-flight requests before closing anyway.', defaultValue: '10000', parse: positiveInteger },
-  OUTBOUND_HTTP_TIMEOUT_MS: { description: 'Timeout of each call to the identity provider (discovery at save time and sign-in, directory APIs).', defaultValue: '10000', parse: positiveInteger },
   CHANGE_FEED_RETENTION_DAYS: { description: 'How many days change-feed events are kept; a consumer further behind gets OUT_OF_RANGE and resnapshots.', defaultValue: '30', parse: positiveInteger },
+  ENROLLMENT_TOKEN_TTL_HOURS: { description: 'Lifetime in hours of the enrollment token minted after an enrollment through the provider.', defaultValue: '24', parse: positiveInteger },
+  OUTBOUND_HTTP_TIMEOUT_MS: { description: 'Timeout of each call to the identity provider (discovery at save time and sign-in, directory APIs).', defaultValue: '10000', parse: positiveInteger },
 } satisfies Record<string, Omit<EnvVariable, 'name'>>;
 
 type Schema = typeof ENV_SCHEMA;
@@ -165,7 +166,8 @@ export function parseEnvironment(env: Env): AppConfig {
     logLevel: p.LOG_LEVEL as LogLevel,
     embeddedDbPort: p.EMBEDDED_DB_PORT!,
     shutdownTimeoutMs: p.SHUTDOWN_TIMEOUT_MS!,
-    outboundHttpTimeoutMs: p.OUTBOUND_HTTP_TIMEOUT_MS!,
     changeFeedRetentionDays: p.CHANGE_FEED_RETENTION_DAYS!,
+    outboundHttpTimeoutMs: p.OUTBOUND_HTTP_TIMEOUT_MS!,
+    enrollmentTokenTtlHours: p.ENROLLMENT_TOKEN_TTL_HOURS!,
   }) satisfies AppConfig;
 }

@@ -9,8 +9,6 @@ import { UnimplementedError } from '../common/errors';
  * implements a service removes it from this list.
  */
 const PENDING: Record<string, string[]> = {
-  AuthService: ['GetAuthInfo', 'HandleCallback', 'RedeemAuthResult'],
-  MfaService: ['StartMfa', 'GetMfaStatus'],
   DirectorySyncService: ['TestConnection', 'RunSync', 'GetSyncRun', 'ListSyncRuns'],
 };
 
