@@ -92,8 +92,12 @@ async function startService(env: Record<string, string>, dataDir: string): Promi
   const log = fs.openSync(logFile, 'a');
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   delete childEnv.DATABASE_URL; // the embedded PostgreSQL, as a newcomer gets it
-  const child = spawn(process.execPath, [main], { cwd: ROOT, env: childEnv, stdio: ['ignore', log, log] });
+  // Its own process group: a Ctrl-C in the terminal reaches the demo only, which then stops the
+  // service with one SIGTERM (a second signal would make the service exit at once).
+  const child = spawn(process.execPath, [main], { cwd: ROOT, env: childEnv, stdio: ['ignore', log, log], detached: true });
   fs.closeSync(log);
+  // Last resort if the demo itself dies: the service still gets its SIGTERM.
+  process.once('exit', () => child.exitCode === null && child.signalCode === null && child.kill('SIGTERM'));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const httpUrl = `http://127.0.0.1:${env.HTTP_PORT}`;
   let stopping: Promise<void> | undefined;
@@ -522,7 +526,10 @@ async function main(): Promise<number> {
     if (interrupted) process.exit(130);
     interrupted = true;
     out('\nStopping...');
-    void cleanup().then(() => process.exit(KEEP ? 0 : 130));
+    void cleanup().then(() => {
+      out('Stopped the service and the Okta org, deleted the folder.');
+      process.exit(KEEP ? 0 : 130);
+    });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
