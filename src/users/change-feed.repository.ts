@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ADVISORY_LOCK } from '../database/advisory-locks';
 import { chunks } from '../database/postgres-errors';
+import { queryPrepared } from '../database/prepared-query';
 import { ChangeEventEntity } from './entities/change-event.entity';
 
 /** The LISTEN/NOTIFY channel that wakes live followers when a transaction with events commits. */
@@ -55,7 +56,9 @@ export class ChangeFeedRepository {
    * occurred_at arrives as RFC 3339 text (what toISOString would print), so no Date per event.
    */
   readAfter(manager: EntityManager, afterSequence: string, limit: number): Promise<ChangeEventRow[]> {
-    return manager.query(
+    return queryPrepared<ChangeEventRow>(
+      manager,
+      'change_events_read_after',
       // ORDER BY must name the bigint column: a bare `sequence` would bind to the text alias.
       `SELECT e.sequence::text AS sequence, e.type, e.entity_id AS "entityId", e.payload,
          to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt"

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { chunks } from '../database/postgres-errors';
+import { queryPrepared } from '../database/prepared-query';
 import { GroupEntity } from './entities/group.entity';
 import { UserEntity } from './entities/user.entity';
 import type { UserSource } from './user-response';
@@ -123,7 +124,7 @@ export class UsersRepository {
   // ---- read paths: the user and its groups in one statement -------------------------------
 
   async getWithGroups(manager: EntityManager, key: UserKey, value: string): Promise<UserWithGroupsRow | null> {
-    const rows: UserWithGroupsRow[] = await manager.query(USER_WITH_GROUPS_BY[key], [value]);
+    const rows = await queryPrepared<UserWithGroupsRow>(manager, `users_with_groups_by_${key}`, USER_WITH_GROUPS_BY[key], [value]);
     return rows[0] ?? null;
   }
 
@@ -142,12 +143,25 @@ export class UsersRepository {
   listWithGroups(manager: EntityManager, filter: { limit: number; afterUsername?: string; isActive?: boolean; source?: UserSource }): Promise<UserWithGroupsRow[]> {
     const params: unknown[] = [filter.limit];
     const where: string[] = [];
-    if (filter.afterUsername !== undefined) where.push(`u.username > $${params.push(filter.afterUsername)}`);
-    if (filter.isActive !== undefined) where.push(`u.is_active = $${params.push(filter.isActive)}`);
-    if (filter.source !== undefined) where.push(`u.source = $${params.push(filter.source)}`);
+    const shape: string[] = [];
+    if (filter.afterUsername !== undefined) {
+      where.push(`u.username > $${params.push(filter.afterUsername)}`);
+      shape.push('after');
+    }
+    if (filter.isActive !== undefined) {
+      where.push(`u.is_active = $${params.push(filter.isActive)}`);
+      shape.push('active');
+    }
+    if (filter.source !== undefined) {
+      where.push(`u.source = $${params.push(filter.source)}`);
+      shape.push('source');
+    }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    // The page first (keyset on the username index), then the groups of those rows only.
-    return manager.query(
+    // The page first (keyset on the username index), then the groups of those rows only. One
+    // statement text per combination of filters (eight at most), each prepared once.
+    return queryPrepared<UserWithGroupsRow>(
+      manager,
+      `users_with_groups_page_${shape.join('_') || 'all'}`,
       `SELECT ${USER_WITH_GROUPS_COLUMNS} FROM (SELECT * FROM users u ${clause} ORDER BY u.username LIMIT $1) u ORDER BY u.username`,
       params,
     );
