@@ -152,7 +152,9 @@ function logProblems(file: string): string {
       const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
       if ((entry.level ?? 0) >= 40) lines.push(`${entry.level! >= 50 ? 'error' : 'warn'}: ${entry.msg ?? ''}${entry.err?.message ? ` (${entry.err.message})` : ''}`);
     } catch {
-      if (line.trim()) lines.push(line);
+      // Start-up lines come from Nest's plain logger (coloured text) before the JSON logger is up.
+      const plain = line.replace(/\x1b\[[0-9;]*m/g, '').trim();
+      if (/error|fail/i.test(plain)) lines.push(plain);
     }
   }
   return lines.slice(-5).join('\n');
@@ -296,6 +298,14 @@ async function runSync(ctx: Context, dryRun: boolean): Promise<{ run: any; wallM
     ctx.syncUnavailable = `this build's sync engine has no Okta adapter wired in yet ("${res.body.msg}")`;
     return new Skip(ctx.syncUnavailable);
   }
+  if (res.body?.code === 'sync_not_configured') {
+    // Step 1 saved the provider with directory sync on: the engine does not read it (yet).
+    const current = await ctx.api('GET', '/api/v1/openid/provider/current');
+    if (current.status === 200 && current.body?.provider?.directory_sync_enabled) {
+      ctx.syncUnavailable = `this build's sync engine is not connected to the provider settings yet: it answered ${res.status} "${res.body.msg}" although GET /api/v1/openid/provider/current shows Okta with directory sync on`;
+      return new Skip(ctx.syncUnavailable);
+    }
+  }
   if (res.status !== 200) fail(`answered ${res.status}: ${res.text}`);
   return { run: res.body, wallMs };
 }
@@ -310,7 +320,7 @@ function printChanges(run: any, perAction: number): void {
   const byAction = new Map<string, any[]>();
   for (const change of changes) byAction.set(change.action, [...(byAction.get(change.action) ?? []), change]);
   const total = run.changes_total ?? changes.length;
-  row('changes', `${n(total)} in the plan${changes.length < total ? ` (the run record keeps the first ${n(changes.length)})` : ''}; for example:`);
+  row('changes', `${n(total)} ${run.dry_run ? 'in the plan' : 'applied'}${changes.length < total ? ` (the run record keeps the first ${n(changes.length)})` : ''}; for example:`);
   for (const [action, list] of byAction) {
     for (const change of list.slice(0, perAction)) {
       const who = change.username ?? change.email ?? change.user_id ?? '';
@@ -335,7 +345,7 @@ const STEPS: Array<{ title: string; run: (ctx: Context) => Promise<void | Skip> 
         directory_sync_user_behavior: 'disable',
         directory_sync_admin_behavior: 'keep',
         directory_sync_target: 'all',
-        prefetch_users: false,
+        prefetch_users: true, // create accounts for everyone in the directory, not only for those who signed in
         okta_dirsync_client_id: SYNC_CLIENT_ID,
         okta_private_jwk: JSON.stringify(ctx.privateJwk),
         create_account: true,
@@ -455,7 +465,7 @@ const STEPS: Array<{ title: string; run: (ctx: Context) => Promise<void | Skip> 
       for (const [type, count] of [...perType].sort((a, b) => b[1] - a[1])) out(`      ${type.padEnd(20)} ${n(count).padStart(7)}`);
       out('    last events');
       for (const e of events.slice(-5)) {
-        const entity = e.user ? `${e.user.username} active=${e.user.is_active}` : e.group ? `group ${e.group.name}` : e.membership ? `membership ${e.entity_id}` : e.entity_id;
+        const entity = e.user ? `${e.user.username} active=${e.user.is_active}` : e.group ? `group ${e.group.name}` : e.membership ? `${e.membership.username} -> ${e.membership.group_name}` : e.entity_id;
         out(`      #${String(e.sequence).padEnd(6)} ${e.occurred_at}  ${e.type.padEnd(18)} ${entity}`);
       }
     },
