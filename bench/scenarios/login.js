@@ -208,8 +208,9 @@ module.exports = {
       ctx.log(`GetAuthInfo c=20: ${authInfo.rps.toFixed(0)}/s p50 ${authInfo.p50.toFixed(2)} ms p99 ${authInfo.p99.toFixed(2)} ms (${authInfo.errors} errors${authInfo.errorSamples.length ? `: ${authInfo.errorSamples.join('; ')}` : ''})`);
 
       /** `count` callbacks at `concurrency`: each worker gets a fresh code (untimed), then times HandleCallback. */
+      // One browser: the warm-up (sequential) logs in and consents once; later workers share that session.
+      const authorize = browser();
       const callbacks = async (count, concurrency) => {
-        const authorize = browser();
         const samples = [];
         let errors = 0;
         let issued = 0;
