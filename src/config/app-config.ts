@@ -24,6 +24,8 @@ export abstract class AppConfig {
   abstract readonly logLevel: LogLevel;
   abstract readonly embeddedDbPort: number;
   abstract readonly shutdownTimeoutMs: number;
+  /** Change-feed events older than this are purged (WatchChanges then answers OUT_OF_RANGE). */
+  abstract readonly changeFeedRetentionDays: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -21,7 +21,7 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 describe('parseEnvironment', () => {
   it('applies the documented defaults', () => {
     const sut = parseEnvironment(valid());
-    expect(sut).toMatchObject({ httpPort: 8080, grpcPort: 50055, bindAddress: '0.0.0.0', logLevel: 'info', allowHttpLoopbackProviders: false, defguardUrl: 'http://localhost:8000' });
+    expect(sut).toMatchObject({ changeFeedRetentionDays: 30, httpPort: 8080, grpcPort: 50055, bindAddress: '0.0.0.0', logLevel: 'info', allowHttpLoopbackProviders: false, defguardUrl: 'http://localhost:8000' });
     expect(sut.authResultUrl).toBe('http://localhost:8000/auth/result');
     expect(sut.secretKey).toHaveLength(32);
   });

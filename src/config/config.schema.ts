@@ -111,6 +111,7 @@ export const ENV_SCHEMA = {
   LOG_LEVEL: { description: `One of ${LOG_LEVELS.join(', ')}.`, defaultValue: 'info', parse: oneOf(LOG_LEVELS) },
   EMBEDDED_DB_PORT: { description: 'Port of the embedded PostgreSQL (another free port is taken when it is busy).', defaultValue: '54329', parse: port },
   SHUTDOWN_TIMEOUT_MS: { description: 'How long SIGTERM waits for in-flight requests before closing anyway.', defaultValue: '10000', parse: positiveInteger },
+  CHANGE_FEED_RETENTION_DAYS: { description: 'How many days change-feed events are kept; a consumer further behind gets OUT_OF_RANGE and resnapshots.', defaultValue: '30', parse: positiveInteger },
 } satisfies Record<string, Omit<EnvVariable, 'name'>>;
 
 type Schema = typeof ENV_SCHEMA;
@@ -163,5 +164,6 @@ export function parseEnvironment(env: Env): AppConfig {
     logLevel: p.LOG_LEVEL as LogLevel,
     embeddedDbPort: p.EMBEDDED_DB_PORT!,
     shutdownTimeoutMs: p.SHUTDOWN_TIMEOUT_MS!,
+    changeFeedRetentionDays: p.CHANGE_FEED_RETENTION_DAYS!,
   }) satisfies AppConfig;
 }

@@ -1,0 +1,13 @@
+/**
+ * Keys of the transaction-level advisory locks (pg_advisory_xact_lock), in one place so two
+ * modules never pick the same number by accident.
+ *
+ * Lock order, to stay deadlock-free: a transaction that takes several takes them in the order
+ * listed here (LAST_ADMIN before CHANGE_FEED_APPEND), never the reverse.
+ */
+export const ADVISORY_LOCK = {
+  /** Serializes every transaction that may reduce the set of active admins (LastAdminGuard). */
+  LAST_ADMIN: 7_140_001,
+  /** Serializes change-feed appends until commit, so sequence order equals commit order. */
+  CHANGE_FEED_APPEND: 7_140_002,
+} as const;
