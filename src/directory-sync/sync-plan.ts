@@ -82,6 +82,8 @@ export interface UserFieldChanges {
 
 export interface PlannedUserUpdate extends UserRef {
   changes: UserFieldChanges;
+  /** The whole profile after the change (bulk updates write it as one row). */
+  profile: { email: string; firstName: string; lastName: string; phone: string | null; directoryId: string | null };
   reason: string;
 }
 
@@ -298,7 +300,14 @@ export function computeSyncPlan(snapshot: DirectorySnapshot, stored: StoredState
     const changes = fieldChanges(s, d, emailOwners, plan.skipped);
     if (Object.keys(changes).length > 0) {
       const reason = changes.directoryId && s.directoryId === null ? REASON.link : REASON.details;
-      plan.usersToUpdate.push({ userId: s.id, username: s.username, email: s.email, changes, reason });
+      const profile = {
+        email: changes.email ?? s.email,
+        firstName: changes.firstName ?? s.firstName,
+        lastName: changes.lastName ?? s.lastName,
+        phone: changes.phone ?? s.phone,
+        directoryId: changes.directoryId ?? s.directoryId,
+      };
+      plan.usersToUpdate.push({ userId: s.id, username: s.username, email: s.email, changes, profile, reason });
     }
     if (!syncState) continue;
     if (d.active && !s.isActive) plan.usersToEnable.push({ userId: s.id, username: s.username, email: s.email, reason: REASON.activeInDirectory });
@@ -375,7 +384,11 @@ function planMemberships(plan: SyncPlan, snapshot: DirectorySnapshot, stored: St
     const wantedIds = new Set<string>();
     for (const gi of wanted) {
       const group = resolved[gi];
-      if (group.id) wantedIds.add(group.id);
+      if (group.id) {
+        // Two directory groups may resolve to one stored group (one by id, one by name).
+        if (wantedIds.has(group.id)) continue;
+        wantedIds.add(group.id);
+      }
       if (!group.id || !s.groupIds.includes(group.id)) {
         plan.membershipsToAdd.push({ userId: s.id, directoryId: d.id, username: s.username, email: s.email, groupId: group.id, groupName: group.name, reason: REASON.inDirectoryGroup });
       }

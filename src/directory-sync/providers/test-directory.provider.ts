@@ -7,6 +7,7 @@ import {
   DirectoryRequestStats,
   DirectoryUser,
 } from '../directory-provider';
+import { SyncProviderConfig, SyncProviderSource } from '../sync-provider-source';
 
 /**
  * An in-memory directory whose data and faults tests (and the benchmark) control. It behaves like
@@ -34,6 +35,34 @@ export interface TestDirectoryData {
   members: Map<string, string[]>;
 }
 
+export function defaultTestProviderConfig(): SyncProviderConfig {
+  return {
+    providerId: 'test',
+    kind: 'Test',
+    syncEnabled: true,
+    intervalSeconds: 600,
+    userBehavior: 'keep',
+    adminBehavior: 'keep',
+    target: 'all',
+    groupMatch: [],
+    prefetchUsers: false,
+    usernameHandling: 'RemoveForbidden',
+    adapterSettings: {},
+    version: '1',
+  };
+}
+
+/** Test mode: the provider settings come from the test directory, not the provider module. */
+export class TestProviderSource extends SyncProviderSource {
+  constructor(private readonly directory: TestDirectory) {
+    super();
+  }
+
+  async getActive(): Promise<SyncProviderConfig | null> {
+    return this.directory.config;
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The directory content and faults, shared by every provider instance built from it. */
@@ -43,6 +72,11 @@ export class TestDirectory {
   pageSize = 200;
   /** Calls made since the last reset, across runs (tests read it). */
   apiCalls = 0;
+  /**
+   * The provider settings sync sees in test mode (Defguard's fields), as an admin would set them
+   * on the provider. Change `version` along with them to make the scheduler re-time.
+   */
+  config: SyncProviderConfig = defaultTestProviderConfig();
 
   /** Replaces the directory with users and groups given by email and group name (test fixtures). */
   set(spec: { users: (Partial<DirectoryUser> & { email: string })[]; groups?: Record<string, string[]>; groupTypes?: Record<string, string> }): void {
@@ -58,10 +92,16 @@ export class TestDirectory {
     this.data = { users, groups, members };
   }
 
+  /** Updates the provider settings and bumps their version, as saving the provider would. */
+  configure(changes: Partial<Omit<SyncProviderConfig, 'version'>>): void {
+    this.config = { ...this.config, ...changes, version: String(Number(this.config.version) + 1) };
+  }
+
   reset(): void {
     this.data = { users: [], groups: [], members: new Map() };
     this.faults = {};
     this.apiCalls = 0;
+    this.config = defaultTestProviderConfig();
   }
 }
 

@@ -1,0 +1,70 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AppConfig } from '../config/app-config';
+import { UsersModule } from '../users/users.module';
+import { DirectoryProviderFactory } from './directory-provider.factory';
+import { DirectorySyncController } from './directory-sync.controller';
+import { DirectorySyncGrpcController } from './directory-sync.grpc.controller';
+import { generateTestDirectory } from './providers/test-directory.generator';
+import { TestDirectory, TestProviderSource } from './providers/test-directory.provider';
+import { SyncEngineService } from './sync-engine.service';
+import { SyncMetrics } from './sync-metrics';
+import { SyncProviderConfig, SyncProviderSource } from './sync-provider-source';
+import { SyncRunsRepository } from './sync-runs.repository';
+import { SyncSchedulerService } from './sync-scheduler.service';
+import { SyncSettingsRepository } from './sync-settings.repository';
+import { SyncSettingsService } from './sync-settings.service';
+
+/** Until a provider is configured (and without the provider module), sync has nothing to run. */
+class NoProviderSource extends SyncProviderSource {
+  async getActive(): Promise<SyncProviderConfig | null> {
+    return null;
+  }
+}
+
+/**
+ * Test mode (DIRECTORY_SYNC_TEST_PROVIDER): an in-memory TestDirectory replaces the provider
+ * settings and the adapter. `memory` starts empty (tests fill it through app.get(TestDirectory));
+ * `generate:...` builds a synthetic directory with prefetch on (benchmarks).
+ */
+function testModeProviders(config: AppConfig): Provider[] {
+  const spec = config.directorySyncTestProvider;
+  if (!spec) return [{ provide: SyncProviderSource, useClass: NoProviderSource }];
+  return [
+    {
+      provide: TestDirectory,
+      useFactory: () => {
+        const directory = new TestDirectory();
+        if (spec.mode === 'generate') {
+          directory.data = generateTestDirectory(spec);
+          directory.configure({ prefetchUsers: true });
+        }
+        return directory;
+      },
+    },
+    { provide: SyncProviderSource, useFactory: (directory: TestDirectory) => new TestProviderSource(directory), inject: [TestDirectory] },
+  ];
+}
+
+/** Directory sync: engine, schedule, run history, REST and gRPC (DESIGN: Directory sync). */
+@Module({})
+export class DirectorySyncModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: DirectorySyncModule,
+      imports: [ScheduleModule.forRoot(), UsersModule],
+      controllers: [DirectorySyncController, DirectorySyncGrpcController],
+      providers: [
+        ...testModeProviders(config),
+        DirectoryProviderFactory,
+        SyncRunsRepository,
+        SyncSettingsRepository,
+        SyncSettingsService,
+        SyncMetrics,
+        SyncEngineService,
+        SyncSchedulerService,
+      ],
+      exports: [SyncEngineService],
+    };
+  }
+}
