@@ -6,6 +6,7 @@ import { DatabaseModule } from './database/database.module';
 import { UnimplementedGrpcController } from './grpc/unimplemented.grpc.controller';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { UsersModule } from './users/users.module';
 
 /** The whole service. Each capability is its own module; they talk through exported services. */
 @Module({})
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), CommonModule, ObservabilityModule, DatabaseModule, HealthModule],
+      imports: [AppConfigModule.forRoot(config), CommonModule, ObservabilityModule, DatabaseModule, HealthModule, UsersModule],
       controllers: [UnimplementedGrpcController],
     };
   }

@@ -3,7 +3,8 @@
  * modules never pick the same number by accident.
  *
  * Lock order, to stay deadlock-free: a transaction that takes several takes them in the order
- * listed here (LAST_ADMIN before CHANGE_FEED_APPEND), never the reverse.
+ * listed here (LAST_ADMIN before CHANGE_FEED_APPEND), never the reverse. ChangeFeedRepository
+ * .lockAppends takes both, so a caller that appends first and protects later is still in order.
  */
 export const ADVISORY_LOCK = {
   /** Serializes every transaction that may reduce the set of active admins (LastAdminGuard). */

@@ -9,7 +9,6 @@ import { UnimplementedError } from '../common/errors';
  * implements a service removes it from this list.
  */
 const PENDING: Record<string, string[]> = {
-  UserService: ['GetUser', 'ListUsers', 'CreateUser', 'UpdateUser', 'DeleteUser', 'ListGroups', 'GetUserGroups', 'CreateGroup', 'DeleteGroup', 'AddUserToGroup', 'RemoveUserFromGroup', 'WatchChanges'],
   AuthService: ['GetAuthInfo', 'HandleCallback', 'RedeemAuthResult'],
   MfaService: ['StartMfa', 'GetMfaStatus'],
   DirectorySyncService: ['TestConnection', 'RunSync', 'GetSyncRun', 'ListSyncRuns'],

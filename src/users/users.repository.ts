@@ -1,0 +1,199 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { chunks } from '../database/postgres-errors';
+import { UserEntity } from './entities/user.entity';
+import type { UserSource } from './user-response';
+
+const USER_COLUMNS = `u.id, u.username, u.email, u.first_name AS "firstName", u.last_name AS "lastName", u.phone,
+  u.is_active AS "isActive", u.oidc_issuer AS "oidcIssuer", u.subject, u.directory_id AS "directoryId", u.source,
+  u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;
+
+/** Fields of a new row; the database fills id and the timestamps. */
+export interface UserInsert {
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone: string | null;
+  isActive: boolean;
+  oidcIssuer: string | null;
+  subject: string | null;
+  directoryId: string | null;
+  source: UserSource;
+}
+
+export type UserPatch = Partial<Omit<UserInsert, 'source'>>;
+
+const PATCH_COLUMNS: Record<keyof UserPatch, string> = {
+  username: 'username',
+  email: 'email',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  phone: 'phone',
+  isActive: 'is_active',
+  oidcIssuer: 'oidc_issuer',
+  subject: 'subject',
+  directoryId: 'directory_id',
+};
+
+/** Rows per set-based statement: arrays are one bind parameter each, this bounds memory. */
+const BULK_CHUNK = 5000;
+
+/** All SQL on `users`. Every method takes the caller's EntityManager (its transaction). */
+@Injectable()
+export class UsersRepository {
+  private async one(manager: EntityManager, where: string, params: unknown[], lock = ''): Promise<UserEntity | null> {
+    const rows: UserEntity[] = await manager.query(`SELECT ${USER_COLUMNS} FROM users u WHERE ${where} ${lock}`, params);
+    return rows[0] ?? null;
+  }
+
+  getById(manager: EntityManager, id: string, options: { forUpdate?: boolean } = {}): Promise<UserEntity | null> {
+    return this.one(manager, 'u.id = $1', [id], options.forUpdate ? 'FOR UPDATE' : '');
+  }
+
+  getByUsername(manager: EntityManager, username: string): Promise<UserEntity | null> {
+    return this.one(manager, 'u.username = $1', [username]);
+  }
+
+  /** Case-insensitive and exact: lower() on both sides, never LIKE (no `_`/`%` wildcards). */
+  getByEmail(manager: EntityManager, email: string): Promise<UserEntity | null> {
+    return this.one(manager, 'lower(u.email) = lower($1)', [email]);
+  }
+
+  getByIssuerSubject(manager: EntityManager, issuer: string, subject: string): Promise<UserEntity | null> {
+    return this.one(manager, 'u.oidc_issuer = $1 AND u.subject = $2', [issuer, subject]);
+  }
+
+  /** Up to two users with this subject under any issuer (two means ambiguous). */
+  listBySubject(manager: EntityManager, subject: string): Promise<UserEntity[]> {
+    return manager.query(`SELECT ${USER_COLUMNS} FROM users u WHERE u.subject = $1 ORDER BY u.created_at LIMIT 2`, [subject]);
+  }
+
+  listByIds(manager: EntityManager, ids: readonly string[]): Promise<UserEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return manager.query(`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = ANY($1::uuid[]) ORDER BY u.username`, [ids]);
+  }
+
+  /** One page in username order, after `afterUsername` (keyset pagination). */
+  list(manager: EntityManager, filter: { limit: number; afterUsername?: string; isActive?: boolean; source?: UserSource }): Promise<UserEntity[]> {
+    const params: unknown[] = [filter.limit];
+    const where: string[] = [];
+    if (filter.afterUsername !== undefined) where.push(`u.username > $${params.push(filter.afterUsername)}`);
+    if (filter.isActive !== undefined) where.push(`u.is_active = $${params.push(filter.isActive)}`);
+    if (filter.source !== undefined) where.push(`u.source = $${params.push(filter.source)}`);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    return manager.query(`SELECT ${USER_COLUMNS} FROM users u ${clause} ORDER BY u.username LIMIT $1`, params);
+  }
+
+  async insert(manager: EntityManager, user: UserInsert): Promise<UserEntity> {
+    const [created] = await this.insertMany(manager, [user]);
+    return created;
+  }
+
+  /** Set-based insert through unnest(): five array parameters per chunk whatever its size. */
+  async insertMany(manager: EntityManager, users: readonly UserInsert[]): Promise<UserEntity[]> {
+    const created: UserEntity[] = [];
+    for (const chunk of chunks(users, BULK_CHUNK)) {
+      const column = <K extends keyof UserInsert>(key: K) => chunk.map((u) => u[key]);
+      const rows: UserEntity[] = await manager.query(
+        `WITH u AS (
+           INSERT INTO users (username, email, first_name, last_name, phone, is_active, oidc_issuer, subject, directory_id, source)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::text[], $10::text[])
+           RETURNING *)
+         SELECT ${USER_COLUMNS} FROM u`,
+        [
+          column('username'),
+          column('email'),
+          column('firstName'),
+          column('lastName'),
+          column('phone'),
+          column('isActive'),
+          column('oidcIssuer'),
+          column('subject'),
+          column('directoryId'),
+          column('source'),
+        ],
+      );
+      created.push(...rows);
+    }
+    return created;
+  }
+
+  /** Applies the fields present in `patch`; null when no such user. */
+  async update(manager: EntityManager, id: string, patch: UserPatch): Promise<UserEntity | null> {
+    const params: unknown[] = [id];
+    const sets = (Object.keys(patch) as (keyof UserPatch)[])
+      .filter((key) => patch[key] !== undefined)
+      .map((key) => `${PATCH_COLUMNS[key]} = $${params.push(patch[key])}`);
+    const rows: UserEntity[] = await manager.query(
+      `WITH u AS (UPDATE users SET ${sets.concat('updated_at = now()').join(', ')} WHERE id = $1 RETURNING *) SELECT ${USER_COLUMNS} FROM u`,
+      params,
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Replaces the directory-owned profile fields; returns only the rows that changed. */
+  async updateProfiles(
+    manager: EntityManager,
+    profiles: readonly { id: string; email: string; firstName: string; lastName: string; phone: string | null; directoryId: string | null }[],
+  ): Promise<UserEntity[]> {
+    const changed: UserEntity[] = [];
+    for (const chunk of chunks(profiles, BULK_CHUNK)) {
+      const rows: UserEntity[] = await manager.query(
+        `WITH u AS (
+           UPDATE users t SET email = x.email, first_name = x.first_name, last_name = x.last_name, phone = x.phone, directory_id = x.directory_id, updated_at = now()
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS x(id, email, first_name, last_name, phone, directory_id)
+           WHERE t.id = x.id
+             AND (t.email, t.first_name, t.last_name, t.phone, t.directory_id) IS DISTINCT FROM (x.email, x.first_name, x.last_name, x.phone, x.directory_id)
+           RETURNING t.*)
+         SELECT ${USER_COLUMNS} FROM u`,
+        [chunk.map((p) => p.id), chunk.map((p) => p.email), chunk.map((p) => p.firstName), chunk.map((p) => p.lastName), chunk.map((p) => p.phone), chunk.map((p) => p.directoryId)],
+      );
+      changed.push(...rows);
+    }
+    return changed;
+  }
+
+  /** Sets is_active on the listed users; returns only the rows whose flag actually changed. */
+  async setActive(manager: EntityManager, ids: readonly string[], isActive: boolean): Promise<UserEntity[]> {
+    const changed: UserEntity[] = [];
+    for (const chunk of chunks(ids, BULK_CHUNK)) {
+      const rows: UserEntity[] = await manager.query(
+        `WITH u AS (UPDATE users SET is_active = $2, updated_at = now() WHERE id = ANY($1::uuid[]) AND is_active <> $2 RETURNING *) SELECT ${USER_COLUMNS} FROM u`,
+        [chunk, isActive],
+      );
+      changed.push(...rows);
+    }
+    return changed;
+  }
+
+  /** Deletes the listed users (memberships cascade); returns the ids that existed. */
+  async deleteMany(manager: EntityManager, ids: readonly string[]): Promise<string[]> {
+    const deleted: string[] = [];
+    for (const chunk of chunks(ids, BULK_CHUNK)) {
+      const rows: { id: string }[] = await manager.query(`DELETE FROM users WHERE id = ANY($1::uuid[]) RETURNING id`, [chunk]);
+      deleted.push(...rows.map((r) => r.id));
+    }
+    return deleted;
+  }
+
+  /** Active users who belong to at least one is_admin group, oldest first. */
+  async activeAdminIds(manager: EntityManager): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT u.id FROM users u
+       WHERE u.is_active AND EXISTS (
+         SELECT 1 FROM group_memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = u.id AND g.is_admin)
+       ORDER BY u.created_at, u.id`,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async countActiveAdmins(manager: EntityManager): Promise<number> {
+    const [row]: { n: number }[] = await manager.query(
+      `SELECT count(DISTINCT m.user_id)::int AS n
+       FROM group_memberships m JOIN groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id
+       WHERE g.is_admin AND u.is_active`,
+    );
+    return row.n;
+  }
+}
