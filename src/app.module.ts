@@ -3,6 +3,7 @@ import { CommonModule } from './common/common.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DirectorySyncModule } from './directory-sync/directory-sync.module';
 import { UnimplementedGrpcController } from './grpc/unimplemented.grpc.controller';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
@@ -14,7 +15,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), CommonModule, ObservabilityModule, DatabaseModule, HealthModule, UsersModule],
+      imports: [AppConfigModule.forRoot(config), CommonModule, ObservabilityModule, DatabaseModule, HealthModule, UsersModule, DirectorySyncModule.forRoot(config)],
       controllers: [UnimplementedGrpcController],
     };
   }

@@ -192,5 +192,8 @@ export function parseEnvironment(env: Env): AppConfig {
     embeddedDbPort: p.EMBEDDED_DB_PORT!,
     shutdownTimeoutMs: p.SHUTDOWN_TIMEOUT_MS!,
     changeFeedRetentionDays: p.CHANGE_FEED_RETENTION_DAYS!,
+    directorySyncScheduler: p.DIRECTORY_SYNC_SCHEDULER ?? true,
+    directorySyncPageTimeoutMs: p.DIRECTORY_SYNC_PAGE_TIMEOUT_MS!,
+    directorySyncTestProvider: p.DIRECTORY_SYNC_TEST_PROVIDER,
   }) satisfies AppConfig;
 }

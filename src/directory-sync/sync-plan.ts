@@ -292,6 +292,7 @@ export function computeSyncPlan(snapshot: DirectorySnapshot, stored: StoredState
   const syncGroups = policy.target !== 'users' && snapshot.listed.groups;
   const adminGroupIds = new Set(stored.groups.filter((g) => g.isAdmin).map((g) => g.id));
   const emailOwners = new Map(stored.users.map((u) => [u.email.toLowerCase(), u.id]));
+  const storedById = new Map(stored.users.map((u) => [u.id, u]));
   plan.managedAccounts = stored.users.filter((u) => isManaged(u, policy)).length;
 
   const { matches, matchedIds, unmatched } = matchUsers(snapshot, stored, policy);
@@ -323,9 +324,14 @@ export function computeSyncPlan(snapshot: DirectorySnapshot, stored: StoredState
         plan.skipped.push({ action: 'user.create', reason: `directory user ${d.id} has no email` });
         continue;
       }
-      if (emailOwners.has(d.emailKey)) {
-        // Only a LOCAL account (manage local users off) can own it here: the others were matched.
-        plan.skipped.push({ action: 'user.create', email: d.email, reason: 'the email belongs to a local account and managing local accounts is off' });
+      const ownerId = emailOwners.get(d.emailKey);
+      if (ownerId) {
+        // A LOCAL account (manage local users off), or one linked to another directory user.
+        const owner = storedById.get(ownerId)!;
+        const reason = isManaged(owner, policy)
+          ? `the email belongs to account ${owner.username}, which is linked to another directory user`
+          : 'the email belongs to a local account and managing local accounts is off';
+        plan.skipped.push({ action: 'user.create', email: d.email, reason });
         continue;
       }
       const candidate = policy.deriveUsername(d);
