@@ -62,7 +62,8 @@ export class SyncRunsRepository {
   }
 
   async finish(manager: EntityManager, id: string, result: SyncRunFinish): Promise<SyncRunResponse> {
-    const rows: SyncRunRow[] = await manager.query(
+    // TypeORM's postgres driver answers UPDATE ... RETURNING with [rows, affected].
+    const [rows]: [SyncRunRow[], number] = await manager.query(
       `UPDATE sync_runs SET status = $2, finished_at = clock_timestamp(), counts = $3, api_calls = $4, errors = $5, message = $6, changes = $7, changes_total = $8
        WHERE id = $1 RETURNING *`,
       [id, result.status, JSON.stringify(result.counts), result.apiCalls, result.errors, result.message, JSON.stringify(result.changes), result.changesTotal],
@@ -75,7 +76,7 @@ export class SyncRunsRepository {
    * called by the holder of the sync lock, so no live run is touched.
    */
   async failInterrupted(manager: EntityManager): Promise<number> {
-    const rows = await manager.query(
+    const [rows]: [unknown[], number] = await manager.query(
       `UPDATE sync_runs SET status = 'FAILED', finished_at = clock_timestamp(), message = 'interrupted: the service stopped during the run; nothing of it was applied'
        WHERE status = 'RUNNING' RETURNING id`,
     );
