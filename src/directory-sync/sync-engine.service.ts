@@ -246,13 +246,19 @@ export class SyncEngineService {
     let finish: SyncRunFinish;
     let outcome: SyncOutcome;
     try {
+      const phase = (name: string, since: bigint) => this.logger.debug(`run ${run.id}: ${name} took ${(Number(process.hrtime.bigint() - since) / 1e9).toFixed(2)} s`);
+      let t = process.hrtime.bigint();
       const snapshot = await this.fetchSnapshot(provider, config, settings);
+      phase(`snapshot (${snapshot.users.length} users, ${snapshot.groups.length} groups)`, t);
       await runner.startTransaction();
       try {
         const manager = runner.manager;
         // Serializes with every other admin-reducing transaction; taken before any change-feed append.
         await this.lastAdmin.lock(manager);
+        t = process.hrtime.bigint();
         const stored = toStoredState(await this.bulk.loadSyncState(manager));
+        phase(`loading ${stored.users.length} accounts`, t);
+        t = process.hrtime.bigint();
         let plan = computeSyncPlan(snapshot, stored, this.policyOf(config, settings));
         const incomplete = [...snapshot.incomplete];
         if (snapshot.users.length === 0 && plan.managedAccounts > 0) incomplete.push('the directory returned no users while accounts are managed by sync');
@@ -260,6 +266,7 @@ export class SyncEngineService {
         plan = protectLastAdmin(plan, stored);
         const threshold = checkDeletionThreshold(plan, { percent: settings.deletion_threshold_percent, count: settings.deletion_threshold_count });
         const errors = [...incomplete, ...snapshot.warnings, ...plan.skipped.map(skippedLine)];
+        phase('plan and guards', t);
         const recorded = planChanges(plan);
         const partial = incomplete.length > 0;
         const statusIfApplied = partial ? SyncRunStatus.Partial : SyncRunStatus.Succeeded;
@@ -275,8 +282,10 @@ export class SyncEngineService {
           const forced = threshold.exceeded ? ` (the deletion threshold would refuse it; forced)` : '';
           finish = { ...common, status: statusIfApplied, counts: toCountsResponse(countPlan(plan)), errors, message: `dry run: ${recorded.total} change(s) planned, nothing applied${forced}${partial ? '; destructive changes held back: the snapshot is incomplete' : ''}` };
         } else {
+          t = process.hrtime.bigint();
           const applied = await applySyncPlan(manager, plan, this.bulk);
           await runner.commitTransaction();
+          phase('apply and commit', t);
           this.metrics.recordChanges(applied);
           outcome = partial ? 'partial' : 'completed';
           const total = Object.values(applied).reduce((a, b) => a + b, 0);
