@@ -6,6 +6,7 @@ import { DatabaseModule } from './database/database.module';
 import { DirectorySyncModule } from './directory-sync/directory-sync.module';
 import { UnimplementedGrpcController } from './grpc/unimplemented.grpc.controller';
 import { HealthModule } from './health/health.module';
+import { IdentityProviderModule } from './identity-provider/identity-provider.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { UsersModule } from './users/users.module';
 
@@ -15,7 +16,16 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), CommonModule, ObservabilityModule, DatabaseModule, HealthModule, UsersModule, DirectorySyncModule.forRoot(config)],
+      imports: [
+        AppConfigModule.forRoot(config),
+        CommonModule,
+        ObservabilityModule,
+        DatabaseModule,
+        HealthModule,
+        UsersModule,
+        IdentityProviderModule,
+        DirectorySyncModule.forRoot(config),
+      ],
       controllers: [UnimplementedGrpcController],
     };
   }

@@ -32,6 +32,10 @@ export abstract class AppConfig {
   abstract readonly directorySyncPageTimeoutMs: number;
   /** Tests and benchmarks only: serve directory sync from the in-memory test directory. */
   abstract readonly directorySyncTestProvider: TestProviderSpec | undefined;
+  /** Timeout of each outbound call to an identity provider (discovery, directory APIs). */
+  abstract readonly outboundHttpTimeoutMs: number;
+  /** Not from the environment: tests pass a stream to capture the log lines (default stdout). */
+  abstract readonly logDestination?: NodeJS.WritableStream;
 }
 
 /** `memory`: empty, filled by tests in-process; `generate`: a synthetic directory (benchmarks). */

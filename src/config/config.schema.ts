@@ -139,6 +139,7 @@ export const ENV_SCHEMA = {
   DIRECTORY_SYNC_PAGE_TIMEOUT_MS: { description: 'A directory API page slower than this makes the run fail closed (PARTIAL).', defaultValue: '60000', parse: positiveInteger },
   DIRECTORY_SYNC_TEST_PROVIDER: { description: 'Tests and benchmarks only: "memory" or "generate:users=N,groups=N,memberships=N,changed=P" serves sync from an in-memory test directory instead of the provider.', defaultValue: '', parse: testProvider },
   CHANGE_FEED_RETENTION_DAYS: { description: 'How many days change-feed events are kept; a consumer further behind gets OUT_OF_RANGE and resnapshots.', defaultValue: '30', parse: positiveInteger },
+  OUTBOUND_HTTP_TIMEOUT_MS: { description: 'Timeout of each call to the identity provider (discovery at save time and sign-in, directory APIs).', defaultValue: '10000', parse: positiveInteger },
 } satisfies Record<string, Omit<EnvVariable, 'name'>>;
 
 type Schema = typeof ENV_SCHEMA;
@@ -195,5 +196,6 @@ export function parseEnvironment(env: Env): AppConfig {
     directorySyncScheduler: p.DIRECTORY_SYNC_SCHEDULER ?? true,
     directorySyncPageTimeoutMs: p.DIRECTORY_SYNC_PAGE_TIMEOUT_MS!,
     directorySyncTestProvider: p.DIRECTORY_SYNC_TEST_PROVIDER,
+    outboundHttpTimeoutMs: p.OUTBOUND_HTTP_TIMEOUT_MS!,
   }) satisfies AppConfig;
 }

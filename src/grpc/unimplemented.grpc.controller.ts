@@ -11,7 +11,6 @@ import { UnimplementedError } from '../common/errors';
 const PENDING: Record<string, string[]> = {
   AuthService: ['GetAuthInfo', 'HandleCallback', 'RedeemAuthResult'],
   MfaService: ['StartMfa', 'GetMfaStatus'],
-  ProviderService: ['GetCurrentProvider'],
 };
 
 @Controller()

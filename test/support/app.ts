@@ -38,11 +38,13 @@ export interface TestApp extends RunningService {
 
 /**
  * The real service (same bootstrap as main.ts) on its own fresh database. Pass `db` to start a
- * second instance on the same database (two replicas), or to restart one.
+ * second instance on the same database (two replicas), or to restart one; `logs` receives the
+ * log lines instead of stdout (set LOG_LEVEL in `env` to see more than the default 'silent').
  */
-export async function startTestApp(options: { env?: Record<string, string>; db?: TestDatabase } = {}): Promise<TestApp> {
+export async function startTestApp(options: { env?: Record<string, string>; db?: TestDatabase; logs?: NodeJS.WritableStream } = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
-  const config = parseEnvironment(await testEnvironment(db.url, options.env));
+  const parsed = parseEnvironment(await testEnvironment(db.url, options.env));
+  const config: AppConfig = options.logs ? { ...parsed, logDestination: options.logs } : parsed;
   const service = await startService(config);
   let stopped = false;
   return {
