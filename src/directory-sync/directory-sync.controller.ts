@@ -46,10 +46,4 @@ export class DirectorySyncController {
   updateSettings(@Body() body: SyncSettingsUpdateDto) {
     return this.settings.update(body);
   }
-
-  @Get('test_directory_sync')
-  @ApiOperation({ summary: 'Test the directory connection with the current provider settings: {success, message}' })
-  testConnection() {
-    return this.engine.testConnection();
-  }
 }

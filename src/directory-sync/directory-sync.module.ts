@@ -1,7 +1,9 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config';
+import { DIRECTORY_CONNECTION_TESTER, DirectoryConnectionTester, IdentityProviderModule, ProviderService } from '../identity-provider';
 import { UsersModule } from '../users/users.module';
+import { ProviderModuleSource, toSyncProviderConfig } from './provider-module.source';
 import { DirectoryProviderFactory } from './directory-provider.factory';
 import { DirectorySyncController } from './directory-sync.controller';
 import { DirectorySyncGrpcController } from './directory-sync.grpc.controller';
@@ -9,18 +11,12 @@ import { generateTestDirectory } from './providers/test-directory.generator';
 import { TestDirectory, TestProviderSource } from './providers/test-directory.provider';
 import { SyncEngineService } from './sync-engine.service';
 import { SyncMetrics } from './sync-metrics';
-import { SyncProviderConfig, SyncProviderSource } from './sync-provider-source';
+import { SyncProviderSource } from './sync-provider-source';
 import { SyncRunsRepository } from './sync-runs.repository';
 import { SyncSchedulerService } from './sync-scheduler.service';
 import { SyncSettingsRepository } from './sync-settings.repository';
 import { SyncSettingsService } from './sync-settings.service';
 
-/** Until a provider is configured (and without the provider module), sync has nothing to run. */
-class NoProviderSource extends SyncProviderSource {
-  async getActive(): Promise<SyncProviderConfig | null> {
-    return null;
-  }
-}
 
 /**
  * Test mode (DIRECTORY_SYNC_TEST_PROVIDER): an in-memory TestDirectory replaces the provider
@@ -29,7 +25,7 @@ class NoProviderSource extends SyncProviderSource {
  */
 function testModeProviders(config: AppConfig): Provider[] {
   const spec = config.directorySyncTestProvider;
-  if (!spec) return [{ provide: SyncProviderSource, useClass: NoProviderSource }];
+  if (!spec) return [{ provide: SyncProviderSource, useFactory: (providers: ProviderService) => new ProviderModuleSource(providers), inject: [ProviderService] }];
   return [
     {
       provide: TestDirectory,
@@ -52,7 +48,7 @@ export class DirectorySyncModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: DirectorySyncModule,
-      imports: [ScheduleModule.forRoot(), UsersModule],
+      imports: [ScheduleModule.forRoot(), UsersModule, IdentityProviderModule],
       controllers: [DirectorySyncController, DirectorySyncGrpcController],
       providers: [
         ...testModeProviders(config),
@@ -63,6 +59,14 @@ export class DirectorySyncModule {
         SyncMetrics,
         SyncEngineService,
         SyncSchedulerService,
+        {
+          // GET /api/v1/test_directory_sync (provider module) runs the real adapter through this.
+          provide: DIRECTORY_CONNECTION_TESTER,
+          useFactory: (engine: SyncEngineService, providers: ProviderService): DirectoryConnectionTester => ({
+            testConnection: async (provider) => engine.testConnectionWith(toSyncProviderConfig(provider, (await providers.getSettings()).usernameHandling)),
+          }),
+          inject: [SyncEngineService, ProviderService],
+        },
       ],
       exports: [SyncEngineService],
     };

@@ -412,9 +412,15 @@ export class SyncEngineService {
     });
   }
 
+  /** gRPC TestConnection: the active provider's adapter. Never throws for a connection problem. */
   async testConnection(): Promise<ConnectionTestResult> {
     const config = await this.source.getActive();
     if (!config) return { success: false, message: 'Directory sync is not configured: no OpenID provider is set up' };
+    return this.testConnectionWith(config);
+  }
+
+  /** The provider module's GET /api/v1/test_directory_sync lands here (DIRECTORY_CONNECTION_TESTER). */
+  async testConnectionWith(config: SyncProviderConfig): Promise<ConnectionTestResult> {
     if (!this.factory.supports(config.kind)) return { success: false, message: `The selected provider ${config.kind} is not supported for directory sync` };
     try {
       const provider = this.factory.create(config, await this.settings.forProvider(config.providerId));

@@ -29,4 +29,9 @@ export interface SyncProviderConfig {
 export abstract class SyncProviderSource {
   /** null: no provider configured. */
   abstract getActive(): Promise<SyncProviderConfig | null>;
+
+  /** Called when the settings change (the scheduler re-times at once instead of at its next poll). */
+  onChange(_listener: () => void): () => void {
+    return () => undefined;
+  }
 }

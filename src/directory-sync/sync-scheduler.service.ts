@@ -33,6 +33,7 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnModuleDes
   private running = false;
   private closing = false;
   private first = true;
+  private unsubscribe: () => void = () => undefined;
 
   constructor(
     private readonly registry: SchedulerRegistry,
@@ -46,11 +47,13 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnModuleDes
     void this.engine.restoreMetrics().catch(() => undefined);
     if (!this.config.directorySyncScheduler) return;
     this.registry.addInterval(WATCH, setInterval(() => void this.watch(), SETTINGS_POLL_MS).unref());
+    this.unsubscribe = this.source.onChange(() => void this.watch());
     void this.watch();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
+    this.unsubscribe();
     this.clearTimer();
     if (this.registry.doesExist('interval', WATCH)) this.registry.deleteInterval(WATCH);
     // Give a run in progress a moment; if it is cut off, its transaction rolls back and the next

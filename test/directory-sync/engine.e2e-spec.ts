@@ -329,12 +329,11 @@ describe('directory sync engine (test directory, real PostgreSQL)', () => {
       expect(one.body.changes_total).toBe(21);
     });
 
-    it('tests the connection with the real adapter', async () => {
+    it('tests the connection with the real adapter (gRPC TestConnection)', async () => {
       await resetState(app);
-      const ok = await request(app.httpUrl).get('/api/v1/test_directory_sync').set('Authorization', app.adminAuth).expect(200);
-      expect(ok.body).toEqual({ success: true, message: expect.stringMatching(/Connected/) });
+      expect(await rpc.call('TestConnection', {})).toEqual({ success: true, message: expect.stringMatching(/Connected to the test directory/) });
       directoryOf(app).faults = { failConnection: true };
-      expect((await rpc.call('TestConnection', {})).success).toBe(false);
+      expect(await rpc.call('TestConnection', {})).toEqual({ success: false, message: 'The test directory is set to fail' });
     });
 
     it('exposes run metrics on /metrics', async () => {
@@ -345,6 +344,24 @@ describe('directory sync engine (test directory, real PostgreSQL)', () => {
       expect(text).toMatch(/directory_sync_failures_total\{reason="refused"\} [1-9]/);
       expect(text).toMatch(/directory_sync_last_success_timestamp_seconds [1-9]/);
     });
+  });
+});
+
+describe('directory sync with the provider module (no test directory)', () => {
+  it('reads the active provider: none configured answers FAILED_PRECONDITION, never a run', async () => {
+    const { startTestApp } = await import('../support/app');
+    const app = await startTestApp({ env: { DIRECTORY_SYNC_SCHEDULER: 'false' } });
+    const rpc = grpcClient('DirectorySyncService', app.grpcAddress, TEST_CORE_TOKEN);
+    try {
+      await expect(rpc.call('RunSync', {})).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION, details: expect.stringMatching(/not configured/) });
+      expect(await rpc.call('TestConnection', {})).toMatchObject({ success: false });
+      const response = await request(app.httpUrl).get('/api/v1/directory_sync/settings').set('Authorization', app.adminAuth).expect(409);
+      expect(response.body.code).toBe('sync_not_configured');
+      expect(await app.db.query('SELECT id FROM sync_runs')).toEqual([]);
+    } finally {
+      rpc.close();
+      await app.stop();
+    }
   });
 });
 
