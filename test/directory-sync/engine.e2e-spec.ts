@@ -358,6 +358,26 @@ describe('directory sync with the provider module (no test directory)', () => {
       const response = await request(app.httpUrl).get('/api/v1/directory_sync/settings').set('Authorization', app.adminAuth).expect(409);
       expect(response.body.code).toBe('sync_not_configured');
       expect(await app.db.query('SELECT id FROM sync_runs')).toEqual([]);
+
+      // An Okta provider saved by the admin: its sync fields and kind reach the engine.
+      const { startDiscoveryServer } = await import('../support/discovery-server');
+      const { oktaProvider, oktaKeyPair } = await import('../identity-provider/fixtures');
+      const idp = await startDiscoveryServer();
+      try {
+        const body = oktaProvider(idp.url, { directory_sync_enabled: true, okta_private_jwk: JSON.stringify(oktaKeyPair().privateJwk), okta_dirsync_client_id: '0oa1dirsync' });
+        await request(app.httpUrl).post('/api/v1/openid/provider').set('Authorization', app.adminAuth).send(body).expect(201);
+        // Until the Okta adapter is registered, the kind is refused before any run is recorded.
+        await expect(rpc.call('RunSync', {})).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION, details: 'The selected provider Okta is not supported for directory sync' });
+        const tested = await request(app.httpUrl).get('/api/v1/test_directory_sync').set('Authorization', app.adminAuth).expect(200);
+        expect(tested.body).toEqual({ success: false, message: 'The selected provider Okta is not supported for directory sync' });
+        // Settings are keyed by the saved provider.
+        await request(app.httpUrl).put('/api/v1/directory_sync/settings').set('Authorization', app.adminAuth).send({ deletion_threshold_count: 7 }).expect(200);
+        const [row] = await app.db.query<{ provider_id: string }>('SELECT provider_id FROM sync_settings');
+        const [provider] = await app.db.query<{ id: string }>('SELECT id FROM identity_providers');
+        expect(row.provider_id).toBe(provider.id);
+      } finally {
+        await idp.close();
+      }
     } finally {
       rpc.close();
       await app.stop();
