@@ -233,8 +233,8 @@ describe('provider settings (REST + gRPC, real PostgreSQL, local discovery serve
       client.close();
     });
 
-    it('answers test_directory_sync honestly while no connection tester is installed', async () => {
-      expect((await api.get('/api/v1/test_directory_sync')).body).toEqual({ success: false, message: 'Directory sync connection testing is not available in this build' });
+    it('answers test_directory_sync through the directory-sync module, honestly while no Okta adapter is registered', async () => {
+      expect((await api.get('/api/v1/test_directory_sync')).body).toEqual({ success: false, message: 'The selected provider Okta is not supported for directory sync' });
     });
 
     it('reports a provider whose Okta key went missing instead of claiming success', async () => {
