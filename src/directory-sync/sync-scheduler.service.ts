@@ -67,13 +67,14 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnModuleDes
     return this.registry.doesExist('timeout', TIMER) ? new Date(this.nextAt) : null;
   }
 
-  private async active(): Promise<SyncProviderConfig | null> {
+  /** The config to schedule by; null when sync is off; 'unreadable' when the read failed. */
+  private async active(): Promise<SyncProviderConfig | null | 'unreadable'> {
     try {
       const config = await this.source.getActive();
       return config && config.syncEnabled && this.factory.supports(config.kind) ? config : null;
     } catch (error) {
       this.logger.warn({ err: error }, 'could not read the provider settings; the schedule is unchanged');
-      return undefined as unknown as null;
+      return 'unreadable';
     }
   }
 
@@ -81,7 +82,7 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnModuleDes
   private async watch(): Promise<void> {
     if (this.closing) return;
     const config = await this.active();
-    if (config === undefined) return;
+    if (config === 'unreadable') return;
     if (!config) {
       if (this.version !== null) this.logger.log('directory sync is off: the schedule is disarmed');
       this.version = null;
@@ -121,7 +122,7 @@ export class SyncSchedulerService implements OnApplicationBootstrap, OnModuleDes
     this.first = false;
     try {
       const config = await this.active();
-      if (!config) return;
+      if (config === 'unreadable' || !config) return;
       this.intervalMs = Math.max(1, config.intervalSeconds) * 1000;
       this.version = config.version;
       // Another replica ran within the interval: this tick is not due (no double runs per interval).
