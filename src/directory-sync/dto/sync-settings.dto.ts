@@ -1,5 +1,11 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+/** An optional list of non-empty strings, bounded in count and length. */
+function OptionalStringList(maxItems: number, maxLength: number) {
+  return applyDecorators(IsOptional(), IsArray(), ArrayMaxSize(maxItems), IsString({ each: true }), MinLength(1, { each: true }), MaxLength(maxLength, { each: true }));
+}
 
 /** PUT /api/v1/directory_sync/settings: the fields that are set change, the others keep their value. */
 export class SyncSettingsUpdateDto {
@@ -23,39 +29,19 @@ export class SyncSettingsUpdateDto {
   manage_local_users?: boolean;
 
   @ApiPropertyOptional({ type: [String], description: 'Sync only directory groups with these exact names (with the prefixes: either matches)' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(1000)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(256, { each: true })
+  @OptionalStringList(1000, 256)
   group_filter_names?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'Sync only directory groups whose name starts with one of these' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(256, { each: true })
+  @OptionalStringList(100, 256)
   group_filter_prefixes?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'Sync only directory groups of these types (Okta: OKTA_GROUP, APP_GROUP, BUILT_IN)', example: ['OKTA_GROUP'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(64, { each: true })
+  @OptionalStringList(20, 64)
   group_filter_types?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'Okta user statuses that count as active', default: ['ACTIVE'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(64, { each: true })
+  @OptionalStringList(20, 64)
   okta_active_statuses?: string[];
 
   @ApiPropertyOptional({ description: 'Incremental sync does a full listing at least this often (seconds)', minimum: 60, default: 86400 })
