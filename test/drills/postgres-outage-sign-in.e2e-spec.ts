@@ -4,7 +4,7 @@ import type { TestDatabase } from '../support/database';
 import { grpc, grpcClient, type GrpcTestClient } from '../support/grpc-client';
 import { HostileOidcProvider } from '../support/oidc/hostile-oidc-provider';
 import { startControllablePostgres, type ControllablePostgres } from '../support/postgres-process';
-import { databaseOn, startSpawnedService, waitFor, type SpawnedService } from './drill-support';
+import { committedFeed, databaseOn, startSpawnedService, waitFor, watchChanges, type SpawnedService } from './drill-support';
 
 const CLIENT_ID = 'drill-outage';
 const CLIENT_SECRET = 'drill-outage-secret-0123456789';
@@ -157,6 +157,50 @@ describe('drill: PostgreSQL stops during a sign-in', () => {
     await expect(users.call('GetUser', { username: 'outage.local' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     await expect(users.call('CreateUser', { username: 'outage.local', email: 'outage.local@example.test' })).resolves.toMatchObject({ user: { username: 'outage.local' } });
     await expectNoHalfWrittenUsers();
+  }, 30_000);
+
+  it('MFA interrupted mid-callback: UNAVAILABLE, the challenge is never COMPLETED, and the same challenge can be passed after recovery', async () => {
+    const user = (await users.call('GetUser', { username: 'outage-between' })).user;
+    const mfa = grpcClient('MfaService', sut.grpcAddress, sut.coreToken);
+    try {
+      const started = await mfa.call('StartMfa', { user_id: user.id });
+      idp.setClaims({ sub: 'outage-between', email: 'outage-between@example.test', email_verified: true });
+      const info = await auth.call('GetAuthInfo', { flow: 'MFA', mfa_token: started.mfa_token });
+      const back = new URL((await fetch(info.url, { redirect: 'manual' })).headers.get('location')!);
+      idp.beforeTokenResponse = async () => {
+        idp.beforeTokenResponse = undefined;
+        await postgres.stop();
+      };
+      await expect(auth.call('HandleCallback', { flow: 'MFA', code: back.searchParams.get('code'), state: back.searchParams.get('state') })).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+      await expect(mfa.call('GetMfaStatus', { mfa_token: started.mfa_token })).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+      await postgres.start();
+      await backToHealthy();
+      // Recording FAILED needed the database too: the challenge is still PENDING, never COMPLETED.
+      await expect(mfa.call('GetMfaStatus', { mfa_token: started.mfa_token })).resolves.toMatchObject({ status: 'PENDING' });
+      const retry = await auth.call('GetAuthInfo', { flow: 'MFA', mfa_token: started.mfa_token });
+      const retryBack = new URL((await fetch(retry.url, { redirect: 'manual' })).headers.get('location')!);
+      await expect(auth.call('HandleCallback', { flow: 'MFA', code: retryBack.searchParams.get('code'), state: retryBack.searchParams.get('state') })).resolves.toMatchObject({ mfa_status: 'COMPLETED' });
+    } finally {
+      mfa.close();
+    }
+  }, 30_000);
+
+  it('a WatchChanges consumer across the outage ends with UNAVAILABLE, and resuming from its last sequence misses nothing', async () => {
+    const [{ s: from }] = await db.query<{ s: string }>('SELECT max(sequence)::text AS s FROM change_events');
+    const first = watchChanges(users, from);
+    await users.call('CreateUser', { username: 'feed.before', email: 'feed.before@example.test' });
+    await first.until(1);
+    await postgres.stop();
+    await expect(first.ended).resolves.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    await postgres.start();
+    await backToHealthy();
+    await users.call('CreateUser', { username: 'feed.after', email: 'feed.after@example.test' });
+    const committed = await committedFeed(db, from);
+    const resumed = watchChanges(users, first.events[first.events.length - 1].sequence);
+    await resumed.until(committed.length - first.events.length);
+    expect([...first.events, ...resumed.events].map((e) => e.sequence)).toEqual(committed.map((e) => e.sequence));
+    resumed.cancel();
+    await resumed.ended;
   }, 30_000);
 
   it('never crash-looped: one process, no unhandled error in its log', () => {
