@@ -61,7 +61,7 @@ async function closedLoop(durationMs, call) {
 module.exports = {
   name: 'users',
   description: 'GetUser / ListUsers latency at concurrency 20 over 100k users and 2k groups; WatchChanges replay of 1M events',
-  requires: ['dist/users/users.module.js'],
+  requires: ['dist/users/users.module.js', 'dist/grpc/proto-files.js', 'dist/main.js'],
   targets: [
     { metric: 'get_user_p99_ms', op: '<=', value: 5, unit: 'ms', label: 'GetUser p99 at concurrency 20' },
     { metric: 'replay_events_per_s', op: '>=', value: 50000, unit: 'events/s', label: 'WatchChanges replay rate' },
@@ -72,7 +72,7 @@ module.exports = {
     const { Client } = require('pg');
     const grpc = require('@grpc/grpc-js');
     const protoLoader = require('@grpc/proto-loader');
-    const { IDENTITY_PROTO_FILES, PROTO_LOADER_OPTIONS, PROTO_ROOT } = ctx.requireDist('grpc/proto-files.js');
+    const { IDENTITY_PROTO_FILES, PROTO_LOADER_OPTIONS, PROTO_ROOT } = ctx.requireDist('dist/grpc/proto-files.js');
 
     const sizes = ctx.quick ? { users: 5_000, groups: 200, events: 50_000, seconds: 3 } : { users: 100_000, groups: 2_000, events: 1_000_000, seconds: 10 };
     const serverUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';

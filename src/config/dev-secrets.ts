@@ -40,7 +40,8 @@ export function ensureDevSecrets(dataDir: string, env: Record<string, string | u
   if (created.length > 0) {
     fs.writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
   }
-  fs.chmodSync(file, 0o600);
+  // Every secret may come from the environment: then there is no file to write (nor to tighten).
+  if (fs.existsSync(file)) fs.chmodSync(file, 0o600);
   const values = {} as Record<DevSecretName, string>;
   for (const name of Object.keys(GENERATED) as DevSecretName[]) values[name] = env[name] || stored[name]!;
   return { file, values, created };

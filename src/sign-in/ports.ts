@@ -3,6 +3,7 @@
  * services already have (ProviderService + DiscoveryService, UsersService + GroupsService). The
  * module binds these to those services (sign-in.module.ts); tests may bind small fakes.
  */
+import type { GroupResponse, UserResponse } from '../users/user-response';
 import type { UsernameHandling } from '../users/username';
 
 export interface SignInProvider {
@@ -43,33 +44,9 @@ export abstract class SignInProviderSource {
   abstract onChange(listener: () => void): () => void;
 }
 
-export interface SignInGroup {
-  id: string;
-  name: string;
-  is_admin: boolean;
-  directory_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-/** The users module's UserResponse (the gRPC User message in wire spelling). */
-export interface SignInUser {
-  id: string;
-  username: string;
-  email: string;
-  first_name: string;
-  last_name: string;
-  phone: string | null;
-  is_active: boolean;
-  is_admin: boolean;
-  subject: string | null;
-  oidc_issuer: string | null;
-  directory_id: string | null;
-  source: string;
-  groups: SignInGroup[];
-  created_at: string;
-  updated_at: string;
-}
+/** Users as the users module returns them (UsersService). */
+export type SignInUser = UserResponse;
+export type SignInGroup = GroupResponse;
 
 export interface NewOidcUser {
   username: string;

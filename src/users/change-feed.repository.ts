@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ADVISORY_LOCK } from '../database/advisory-locks';
 import { chunks } from '../database/postgres-errors';
+import { queryPrepared } from '../database/prepared-query';
 import { ChangeEventEntity } from './entities/change-event.entity';
 
 /** The LISTEN/NOTIFY channel that wakes live followers when a transaction with events commits. */
@@ -14,6 +15,9 @@ export interface ChangeEventInsert {
 }
 
 const APPEND_CHUNK = 5000;
+
+/** A change event as the follower reads it: `occurredAt` already in RFC 3339. */
+export type ChangeEventRow = Omit<ChangeEventEntity, 'occurredAt'> & { occurredAt: string };
 
 /**
  * All SQL on `change_events` and `change_feed_state`. Writes that return rows are wrapped in a
@@ -47,10 +51,17 @@ export class ChangeFeedRepository {
     await manager.query('SELECT pg_notify($1, $2)', [CHANGE_FEED_CHANNEL, '']);
   }
 
-  readAfter(manager: EntityManager, afterSequence: string, limit: number): Promise<ChangeEventEntity[]> {
-    return manager.query(
+  /**
+   * The next `limit` events after `afterSequence`, only the columns a follower streams;
+   * occurred_at arrives as RFC 3339 text (what toISOString would print), so no Date per event.
+   */
+  readAfter(manager: EntityManager, afterSequence: string, limit: number): Promise<ChangeEventRow[]> {
+    return queryPrepared<ChangeEventRow>(
+      manager,
+      'change_events_read_after',
       // ORDER BY must name the bigint column: a bare `sequence` would bind to the text alias.
-      `SELECT e.sequence::text AS sequence, e.type, e.entity_id AS "entityId", e.payload, e.occurred_at AS "occurredAt"
+      `SELECT e.sequence::text AS sequence, e.type, e.entity_id AS "entityId", e.payload,
+         to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt"
        FROM change_events e WHERE e.sequence > $1::bigint ORDER BY e.sequence LIMIT $2`,
       [afterSequence, limit],
     );

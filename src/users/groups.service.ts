@@ -60,8 +60,9 @@ export class GroupsService {
   async getUserGroups(userId: string): Promise<GroupResponse[]> {
     const manager = this.dataSource.manager;
     const id = requireUuid(userId, 'user_id');
-    if (!(await this.users.getById(manager, id))) throw new NotFoundError(`no user with id ${id}`, 'user_not_found');
-    return ((await this.groups.groupsOfUsers(manager, [id])).get(id) ?? []).map(toGroupResponse);
+    const user = await this.users.getWithGroups(manager, 'id', id);
+    if (!user) throw new NotFoundError(`no user with id ${id}`, 'user_not_found');
+    return user.groups.map(toGroupResponse);
   }
 
   /** ALREADY_EXISTS when the name is taken. */

@@ -1,12 +1,48 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { chunks } from '../database/postgres-errors';
+import { queryPrepared } from '../database/prepared-query';
+import { GroupEntity } from './entities/group.entity';
 import { UserEntity } from './entities/user.entity';
 import type { UserSource } from './user-response';
 
 const USER_COLUMNS = `u.id, u.username, u.email, u.first_name AS "firstName", u.last_name AS "lastName", u.phone,
   u.is_active AS "isActive", u.oidc_issuer AS "oidcIssuer", u.subject, u.directory_id AS "directoryId", u.source,
   u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;
+
+/**
+ * RFC 3339 in UTC with milliseconds, exactly what `Date.prototype.toISOString` prints for the
+ * value node-postgres would have parsed (both truncate microseconds): the read paths skip the
+ * Date round trip.
+ */
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** The user's groups ordered by name, as one json array (the read paths need no second query). */
+const USER_GROUPS_JSON = `COALESCE((
+    SELECT json_agg(json_build_object('id', g.id, 'name', g.name, 'isAdmin', g.is_admin, 'directoryId', g.directory_id,
+      'createdAt', ${iso('g.created_at')}, 'updatedAt', ${iso('g.updated_at')}) ORDER BY g.name)
+    FROM group_memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = u.id), '[]'::json)`;
+
+const USER_WITH_GROUPS_COLUMNS = `u.id, u.username, u.email, u.first_name AS "firstName", u.last_name AS "lastName", u.phone,
+  u.is_active AS "isActive", u.oidc_issuer AS "oidcIssuer", u.subject, u.directory_id AS "directoryId", u.source,
+  ${iso('u.created_at')} AS "createdAt", ${iso('u.updated_at')} AS "updatedAt", ${USER_GROUPS_JSON} AS groups`;
+
+/** A group as the read paths return it: timestamps already in RFC 3339 (see `iso`). */
+export type GroupRow = Omit<GroupEntity, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
+
+/** A user with its groups (ordered by name), read in one query. */
+export type UserWithGroupsRow = Omit<UserEntity, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string; groups: GroupRow[] };
+
+/** The unique keys a user is looked up by (`subject` alone is not unique: see listBySubjectWithGroups). */
+export type UserKey = 'id' | 'username' | 'email';
+
+/** One fixed statement text per key, so PostgreSQL's plan cache and pg's prepared statements can reuse it. */
+const USER_WITH_GROUPS_BY: Record<UserKey, string> = {
+  id: `SELECT ${USER_WITH_GROUPS_COLUMNS} FROM users u WHERE u.id = $1`,
+  username: `SELECT ${USER_WITH_GROUPS_COLUMNS} FROM users u WHERE u.username = $1`,
+  // Case-insensitive and exact: lower() on both sides, never LIKE (no `_`/`%` wildcards).
+  email: `SELECT ${USER_WITH_GROUPS_COLUMNS} FROM users u WHERE lower(u.email) = lower($1)`,
+};
 
 /** Fields of a new row; the database fills id and the timestamps. */
 export interface UserInsert {
@@ -83,6 +119,52 @@ export class UsersRepository {
     if (filter.source !== undefined) where.push(`u.source = $${params.push(filter.source)}`);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     return manager.query(`SELECT ${USER_COLUMNS} FROM users u ${clause} ORDER BY u.username LIMIT $1`, params);
+  }
+
+  // ---- read paths: the user and its groups in one statement -------------------------------
+
+  async getWithGroups(manager: EntityManager, key: UserKey, value: string): Promise<UserWithGroupsRow | null> {
+    const rows = await queryPrepared<UserWithGroupsRow>(manager, `users_with_groups_by_${key}`, USER_WITH_GROUPS_BY[key], [value]);
+    return rows[0] ?? null;
+  }
+
+  /** Up to two users with this subject under any issuer (two means ambiguous), with their groups. */
+  listBySubjectWithGroups(manager: EntityManager, subject: string): Promise<UserWithGroupsRow[]> {
+    return manager.query(`SELECT ${USER_WITH_GROUPS_COLUMNS} FROM users u WHERE u.subject = $1 ORDER BY u.created_at LIMIT 2`, [subject]);
+  }
+
+  getByIssuerSubjectWithGroups(manager: EntityManager, issuer: string, subject: string): Promise<UserWithGroupsRow | null> {
+    return manager
+      .query(`SELECT ${USER_WITH_GROUPS_COLUMNS} FROM users u WHERE u.oidc_issuer = $1 AND u.subject = $2`, [issuer, subject])
+      .then((rows: UserWithGroupsRow[]) => rows[0] ?? null);
+  }
+
+  /** `list` with each user's groups: one statement per page (never one per user). */
+  listWithGroups(manager: EntityManager, filter: { limit: number; afterUsername?: string; isActive?: boolean; source?: UserSource }): Promise<UserWithGroupsRow[]> {
+    const params: unknown[] = [filter.limit];
+    const where: string[] = [];
+    const shape: string[] = [];
+    if (filter.afterUsername !== undefined) {
+      where.push(`u.username > $${params.push(filter.afterUsername)}`);
+      shape.push('after');
+    }
+    if (filter.isActive !== undefined) {
+      where.push(`u.is_active = $${params.push(filter.isActive)}`);
+      shape.push('active');
+    }
+    if (filter.source !== undefined) {
+      where.push(`u.source = $${params.push(filter.source)}`);
+      shape.push('source');
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    // The page first (keyset on the username index), then the groups of those rows only. One
+    // statement text per combination of filters (eight at most), each prepared once.
+    return queryPrepared<UserWithGroupsRow>(
+      manager,
+      `users_with_groups_page_${shape.join('_') || 'all'}`,
+      `SELECT ${USER_WITH_GROUPS_COLUMNS} FROM (SELECT * FROM users u ${clause} ORDER BY u.username LIMIT $1) u ORDER BY u.username`,
+      params,
+    );
   }
 
   async insert(manager: EntityManager, user: UserInsert): Promise<UserEntity> {

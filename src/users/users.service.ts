@@ -12,7 +12,7 @@ import { checkGroupName, checkText, normalizeEmail, optionalSource, requireUuid 
 import { toGroupResponse, toUserResponse } from './user-mapping';
 import { Page, UserResponse, UserSource } from './user-response';
 import { cleanUsername, UsernameHandling, validateUsername } from './username';
-import { UserInsert, UserPatch, UsersRepository } from './users.repository';
+import { UserInsert, UserPatch, UsersRepository, UserWithGroupsRow } from './users.repository';
 import { translateWriteError } from './write-errors';
 
 const NAME_MAX_LENGTH = 256;
@@ -59,6 +59,8 @@ export interface ListUsersQuery {
   source?: string;
 }
 
+const respondWithGroups = (user: UserWithGroupsRow | null): UserResponse | null => (user ? toUserResponse(user, user.groups) : null);
+
 /** Options of every write that other modules may run inside a transaction they own. */
 export interface InTransaction {
   manager?: EntityManager;
@@ -83,7 +85,7 @@ export class UsersService {
 
   async getById(id: string, options: InTransaction = {}): Promise<UserResponse | null> {
     const manager = options.manager ?? this.dataSource.manager;
-    return this.respond(manager, await this.users.getById(manager, requireUuid(id, 'id')));
+    return respondWithGroups(await this.users.getWithGroups(manager, 'id', requireUuid(id, 'id')));
   }
 
   async requireUser(id: string, options: InTransaction = {}): Promise<UserResponse> {
@@ -93,25 +95,25 @@ export class UsersService {
   }
 
   async getByUsername(username: string): Promise<UserResponse | null> {
-    const manager = this.dataSource.manager;
-    return this.respond(manager, await this.users.getByUsername(manager, username));
+    return respondWithGroups(await this.users.getWithGroups(this.dataSource.manager, 'username', username));
   }
 
   /** Case-insensitive exact match (never a LIKE pattern). */
   async getByEmail(email: string, options: InTransaction = {}): Promise<UserResponse | null> {
     const manager = options.manager ?? this.dataSource.manager;
-    return this.respond(manager, await this.users.getByEmail(manager, email.trim()));
+    return respondWithGroups(await this.users.getWithGroups(manager, 'email', email.trim()));
   }
 
   /** The account linked to this OIDC identity (issuer URL + `sub`), if any. */
   async getByIssuerSubject(issuer: string, subject: string, options: InTransaction = {}): Promise<UserResponse | null> {
     const manager = options.manager ?? this.dataSource.manager;
-    return this.respond(manager, await this.users.getByIssuerSubject(manager, issuer, subject));
+    return respondWithGroups(await this.users.getByIssuerSubjectWithGroups(manager, issuer, subject));
   }
 
   /**
    * GetUser. A `subject` alone matches under any issuer only when exactly one user has it;
    * when two issuers share it the lookup is refused (FAILED_PRECONDITION) rather than guessed.
+   * One statement per call: the user and its groups together.
    */
   async findUser(lookup: UserLookup): Promise<UserResponse> {
     const given = (['id', 'username', 'email', 'subject'] as const).filter((key) => typeof lookup[key] === 'string' && lookup[key] !== '');
@@ -119,17 +121,17 @@ export class UsersService {
     const key = given[0];
     const value = lookup[key]!;
     const manager = this.dataSource.manager;
-    let user: UserEntity | null;
-    if (key === 'id') user = await this.users.getById(manager, requireUuid(value, 'id'));
-    else if (key === 'username') user = await this.users.getByUsername(manager, value);
-    else if (key === 'email') user = await this.users.getByEmail(manager, value.trim());
+    let user: UserWithGroupsRow | null;
+    if (key === 'id') user = await this.users.getWithGroups(manager, 'id', requireUuid(value, 'id'));
+    else if (key === 'username') user = await this.users.getWithGroups(manager, 'username', value);
+    else if (key === 'email') user = await this.users.getWithGroups(manager, 'email', value.trim());
     else {
-      const matches = await this.users.listBySubject(manager, value);
+      const matches = await this.users.listBySubjectWithGroups(manager, value);
       if (matches.length > 1) throw new FailedPreconditionError('subject is linked under more than one issuer; look the user up by id', 'ambiguous_subject');
       user = matches[0] ?? null;
     }
     if (!user) throw new NotFoundError(`no user with this ${key}`, 'user_not_found');
-    return (await this.respond(manager, user))!;
+    return toUserResponse(user, user.groups);
   }
 
   /** Pages in username order; the page token is the last username, so pages stay stable. */
@@ -138,10 +140,10 @@ export class UsersService {
     const isActive = query.is_active;
     if (isActive !== undefined && typeof isActive !== 'boolean') throw new ValidationError('is_active must be true or false');
     const manager = this.dataSource.manager;
-    const rows = await this.users.list(manager, { limit: limit + 1, afterUsername: decodePageToken(query.page_token), isActive, source: optionalSource(query.source) });
+    const rows = await this.users.listWithGroups(manager, { limit: limit + 1, afterUsername: decodePageToken(query.page_token), isActive, source: optionalSource(query.source) });
     const page = rows.slice(0, limit);
     return {
-      items: await this.buildResponses(manager, page),
+      items: page.map((user) => toUserResponse(user, user.groups)),
       next_page_token: rows.length > limit ? encodePageToken(page[page.length - 1].username) : '',
     };
   }

@@ -286,6 +286,8 @@ export class HostileOidcProvider {
   /** Parameters of the most recent /authorize request (even a refused one). */
   lastAuthorizeParams: AuthorizeParams | undefined;
   lastTokenRequest: TokenRequestRecord | undefined;
+  /** Every successful token response (access and ID tokens), e.g. to check none of them is logged. */
+  readonly tokenResponses: { access_token: string; id_token?: string }[] = [];
   /** How many times /jwks was served. */
   jwksFetchCount = 0;
   discoveryFetchCount = 0;
@@ -492,6 +494,7 @@ export class HostileOidcProvider {
       scope: issued.params.scope,
     };
     if (this.mode !== 'no-id-token') body.id_token = await this.mintIdToken(this.mode, issued.params.nonce);
+    this.tokenResponses.push({ access_token: accessToken, id_token: body.id_token as string | undefined });
     return sendJson(res, 200, body, { 'cache-control': 'no-store', pragma: 'no-cache' });
   }
 

@@ -9,12 +9,15 @@
 //     signingAlg?: 'RS256' | 'ES256' (default 'RS256')
 //     quiet?: boolean             (default true)  drop oidc-provider's dev warnings and notices
 //     apiProxy?: { target, prefixes } requests whose path starts with a prefix go to target (e.g. the
-//                                 Okta org double), so SSO and the Management API share one origin as in a real Okta org }
+//                                 Okta org double), so SSO and the Management API share one origin as in a real Okta org
+//     recordTokenTimings?: boolean (default false) time each token request from the OP's side (bench/scenarios/login.js) }
 // Output: one JSON line on stdout when ready: {"issuer": "...", "adminUrl": "..."}; everything else goes to stderr.
 // Admin (separate loopback port, no auth: test-only):
 //   POST   /__admin/rotate-keys   body {"keepPrevious"?: boolean} -> {"kid", "previousKid", "jwksKids"}
 //   PUT    /__admin/accounts/:sub body {claims}                    -> 204 (creates or replaces the account)
 //   DELETE /__admin/accounts/:sub                                   -> 204
+//   POST   /__admin/token-timings  (recordTokenTimings) -> {"<code>": ms, ...} since the last call, then cleared:
+//          ms from the request's arrival (headers parsed) to the response's last byte handed to the socket
 // SIGTERM (or SIGINT) closes both servers and exits 0.
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -102,6 +105,13 @@ function buildProvider() {
     },
   });
   provider.on('server_error', (_ctx, err) => console.error('op-server server_error:', err));
+  // Tags a token request with its code once oidc-provider has parsed the body (for the timings).
+  if (config.recordTokenTimings) {
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.path === '/token' && typeof ctx.oidc?.params?.code === 'string') ctx.req.tokenCode = ctx.oidc.params.code;
+    });
+  }
   return provider;
 }
 
@@ -124,7 +134,18 @@ function forwardToApi(req, res) {
   req.pipe(upstream);
 }
 const isApiPath = (url) => (config.apiProxy?.prefixes ?? []).some((prefix) => url.startsWith(prefix));
-opServer.on('request', (req, res) => (isApiPath(req.url ?? '/') ? forwardToApi(req, res) : provider.callback()(req, res)));
+/** code -> ms the OP spent answering its token request (recordTokenTimings). */
+let tokenTimings = {};
+function timeTokenRequest(req, res) {
+  const started = process.hrtime.bigint();
+  res.once('finish', () => {
+    if (req.tokenCode) tokenTimings[req.tokenCode] = Number(process.hrtime.bigint() - started) / 1e6;
+  });
+}
+opServer.on('request', (req, res) => {
+  if (config.recordTokenTimings && req.method === 'POST' && (req.url ?? '').startsWith('/token')) timeTokenRequest(req, res);
+  return isApiPath(req.url ?? '/') ? forwardToApi(req, res) : provider.callback()(req, res);
+});
 
 async function readJson(req) {
   let body = '';
@@ -146,6 +167,11 @@ const adminServer = http.createServer(async (req, res) => {
       jwks = keepPrevious ? [next, ...jwks] : [next];
       provider = buildProvider();
       return send(200, { kid: next.kid, previousKid, jwksKids: jwks.map((k) => k.kid) });
+    }
+    if (req.method === 'POST' && url.pathname === '/__admin/token-timings') {
+      const timings = tokenTimings;
+      tokenTimings = {};
+      return send(200, timings);
     }
     const account = url.pathname.match(/^\/__admin\/accounts\/([^/]+)$/);
     if (account && req.method === 'PUT') {
