@@ -3,7 +3,7 @@ import { CommonModule } from './common/common.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
-import { UnimplementedGrpcController } from './grpc/unimplemented.grpc.controller';
+import { DirectorySyncModule } from './directory-sync/directory-sync.module';
 import { HealthModule } from './health/health.module';
 import { IdentityProviderModule } from './identity-provider/identity-provider.module';
 import { ObservabilityModule } from './observability/observability.module';
@@ -25,8 +25,8 @@ export class AppModule {
         UsersModule,
         IdentityProviderModule,
         SignInModule,
+        DirectorySyncModule.forRoot(config),
       ],
-      controllers: [UnimplementedGrpcController],
     };
   }
 }

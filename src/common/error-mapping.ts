@@ -14,7 +14,6 @@ const HTTP_STATUS: Record<DomainErrorKind, number> = {
   resource_exhausted: HttpStatus.TOO_MANY_REQUESTS,
   upstream: HttpStatus.BAD_GATEWAY,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
-  unimplemented: HttpStatus.NOT_IMPLEMENTED,
 };
 
 const GRPC_STATUS: Record<DomainErrorKind, GrpcStatus> = {
@@ -28,7 +27,6 @@ const GRPC_STATUS: Record<DomainErrorKind, GrpcStatus> = {
   resource_exhausted: GrpcStatus.RESOURCE_EXHAUSTED,
   upstream: GrpcStatus.UNAVAILABLE,
   unavailable: GrpcStatus.UNAVAILABLE,
-  unimplemented: GrpcStatus.UNIMPLEMENTED,
 };
 
 const HTTP_TO_GRPC: Record<number, GrpcStatus> = {

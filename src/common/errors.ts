@@ -13,8 +13,7 @@ export type DomainErrorKind =
   | 'out_of_range'
   | 'resource_exhausted'
   | 'upstream'
-  | 'unavailable'
-  | 'unimplemented';
+  | 'unavailable';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
@@ -53,8 +52,6 @@ export class OutOfRangeError extends domainError('out_of_range', 'out_of_range')
 export class ResourceExhaustedError extends domainError('resource_exhausted', 'resource_exhausted') {}
 /** A dependency of this service (the database) is down; the caller may retry. */
 export class UnavailableError extends domainError('unavailable', 'unavailable', 'The service is temporarily unavailable; retry shortly') {}
-/** A contract method whose implementation has not landed yet. */
-export class UnimplementedError extends domainError('unimplemented', 'unimplemented') {}
 
 /** The identity provider or its directory API failed or answered something unusable. */
 export class UpstreamError extends DomainError {

@@ -26,6 +26,12 @@ export abstract class AppConfig {
   abstract readonly shutdownTimeoutMs: number;
   /** Change-feed events older than this are purged (WatchChanges then answers OUT_OF_RANGE). */
   abstract readonly changeFeedRetentionDays: number;
+  /** false: directory sync runs only when triggered (REST, gRPC); the schedule is not armed. */
+  abstract readonly directorySyncScheduler: boolean;
+  /** A directory page slower than this makes the snapshot incomplete (the run fails closed). */
+  abstract readonly directorySyncPageTimeoutMs: number;
+  /** Tests and benchmarks only: serve directory sync from the in-memory test directory. */
+  abstract readonly directorySyncTestProvider: TestProviderSpec | undefined;
   /** Timeout of each outbound call to an identity provider (discovery, directory APIs). */
   abstract readonly outboundHttpTimeoutMs: number;
   /** Lifetime of an enrollment token minted after an OIDC enrollment. */
@@ -33,6 +39,11 @@ export abstract class AppConfig {
   /** Not from the environment: tests pass a stream to capture the log lines (default stdout). */
   abstract readonly logDestination?: NodeJS.WritableStream;
 }
+
+/** `memory`: empty, filled by tests in-process; `generate`: a synthetic directory (benchmarks). */
+export type TestProviderSpec =
+  | { mode: 'memory' }
+  | { mode: 'generate'; users: number; groups: number; memberships: number; changedPercent: number };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

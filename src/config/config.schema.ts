@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AppConfig, LOG_LEVELS, LogLevel } from './app-config';
+import { AppConfig, LOG_LEVELS, LogLevel, TestProviderSpec } from './app-config';
 
 type Env = Record<string, string | undefined>;
 
@@ -91,6 +91,30 @@ function oneOf<T extends string>(values: readonly T[]) {
   };
 }
 
+/**
+ * `memory` or `generate:users=100000,groups=2000,memberships=500000,changed=1` (changed: percent of
+ * users whose details and one membership differ, to measure an incremental run).
+ */
+function testProvider(raw: string): TestProviderSpec | undefined {
+  const value = raw.trim();
+  if (value === '') return undefined;
+  if (value === 'memory') return { mode: 'memory' };
+  const match = /^generate(?::(.*))?$/.exec(value);
+  if (!match) throw new ConfigValueError('must be "memory" or "generate:users=N,groups=N,memberships=N,changed=P"');
+  const spec = { mode: 'generate' as const, users: 1000, groups: 20, memberships: 5000, changedPercent: 0 };
+  for (const part of (match[1] ?? '').split(',').filter(Boolean)) {
+    const [key, number] = part.split('=');
+    const n = Number(number);
+    if (!Number.isFinite(n) || n < 0) throw new ConfigValueError(`has a bad number in "${part}"`);
+    if (key === 'users') spec.users = Math.floor(n);
+    else if (key === 'groups') spec.groups = Math.max(1, Math.floor(n));
+    else if (key === 'memberships') spec.memberships = Math.floor(n);
+    else if (key === 'changed') spec.changedPercent = n;
+    else throw new ConfigValueError(`has an unknown key "${key}" (users, groups, memberships, changed)`);
+  }
+  return spec;
+}
+
 /** Every variable the service reads, in the order the README lists them. */
 export const ENV_SCHEMA = {
   DATABASE_URL: { description: 'PostgreSQL connection URL. Unset: an embedded PostgreSQL is started in DATA_DIR.', parse: postgresUrl, secret: true },
@@ -113,6 +137,9 @@ export const ENV_SCHEMA = {
   SHUTDOWN_TIMEOUT_MS: { description: 'How long SIGTERM waits for in-flight requests before closing anyway.', defaultValue: '10000', parse: positiveInteger },
   CHANGE_FEED_RETENTION_DAYS: { description: 'How many days change-feed events are kept; a consumer further behind gets OUT_OF_RANGE and resnapshots.', defaultValue: '30', parse: positiveInteger },
   ENROLLMENT_TOKEN_TTL_HOURS: { description: 'Lifetime in hours of the enrollment token minted after an enrollment through the provider.', defaultValue: '24', parse: positiveInteger },
+  DIRECTORY_SYNC_SCHEDULER: { description: 'Run directory sync on its schedule (false: only when triggered over REST or gRPC).', defaultValue: 'true', parse: boolean },
+  DIRECTORY_SYNC_PAGE_TIMEOUT_MS: { description: 'A directory API page slower than this makes the run fail closed (PARTIAL).', defaultValue: '60000', parse: positiveInteger },
+  DIRECTORY_SYNC_TEST_PROVIDER: { description: 'Tests and benchmarks only: "memory" or "generate:users=N,groups=N,memberships=N,changed=P" serves sync from an in-memory test directory instead of the provider.', defaultValue: '', parse: testProvider },
   OUTBOUND_HTTP_TIMEOUT_MS: { description: 'Timeout of each call to the identity provider (discovery at save time and sign-in, directory APIs).', defaultValue: '10000', parse: positiveInteger },
 } satisfies Record<string, Omit<EnvVariable, 'name'>>;
 
@@ -169,5 +196,8 @@ export function parseEnvironment(env: Env): AppConfig {
     changeFeedRetentionDays: p.CHANGE_FEED_RETENTION_DAYS!,
     outboundHttpTimeoutMs: p.OUTBOUND_HTTP_TIMEOUT_MS!,
     enrollmentTokenTtlHours: p.ENROLLMENT_TOKEN_TTL_HOURS!,
+    directorySyncScheduler: p.DIRECTORY_SYNC_SCHEDULER ?? true,
+    directorySyncPageTimeoutMs: p.DIRECTORY_SYNC_PAGE_TIMEOUT_MS!,
+    directorySyncTestProvider: p.DIRECTORY_SYNC_TEST_PROVIDER,
   }) satisfies AppConfig;
 }

@@ -11,4 +11,10 @@ export const ADVISORY_LOCK = {
   LAST_ADMIN: 7_140_001,
   /** Serializes change-feed appends until commit, so sequence order equals commit order. */
   CHANGE_FEED_APPEND: 7_140_002,
+  /**
+   * One directory sync run at a time across replicas. A full run holds it session-level on its own
+   * connection for the whole run (released by PostgreSQL if the process dies); the login-time
+   * refresh tries it transaction-level and yields when a run holds it. Taken before LAST_ADMIN.
+   */
+  DIRECTORY_SYNC: 7_140_010,
 } as const;

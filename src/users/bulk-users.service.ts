@@ -7,7 +7,7 @@ import { checkGroupName, checkText, normalizeEmail, requireUuid } from './user-i
 import { toGroupResponse } from './user-mapping';
 import { GroupResponse, MembershipResponse, UserResponse, UserSource } from './user-response';
 import { CreateUserInput, UsersService } from './users.service';
-import { UsersRepository } from './users.repository';
+import { SyncStateUserRow, UsersRepository } from './users.repository';
 import { translateWriteError } from './write-errors';
 
 /**
@@ -17,6 +17,12 @@ import { translateWriteError } from './write-errors';
  * may reduce the active admins run through LastAdminGuard.protect; call
  * `LastAdminGuard.splitRemovableAdmins` first to skip (rather than fail on) the last admin.
  */
+/** What directory sync diffs against: the accounts with their group ids, and every group. */
+export interface SyncStateRow {
+  users: SyncStateUserRow[];
+  groups: { id: string; name: string; is_admin: boolean; directory_id: string | null }[];
+}
+
 @Injectable()
 export class BulkUsersService {
   constructor(
@@ -26,6 +32,15 @@ export class BulkUsersService {
     private readonly changeFeed: ChangeFeedService,
     private readonly lastAdmin: LastAdminGuard,
   ) {}
+
+  /**
+   * The stored state directory sync diffs against, in two statements whatever the size (call it
+   * inside the transaction that applies the plan). `userIds` narrows the users (login refresh).
+   */
+  async loadSyncState(manager: EntityManager, options: { userIds?: readonly string[] } = {}): Promise<SyncStateRow> {
+    const [users, groups] = [await this.users.syncState(manager, options.userIds), await this.groups.syncState(manager)];
+    return { users, groups };
+  }
 
   /** Creates the accounts (username rules applied to each). ALREADY_EXISTS names the field. */
   async createUsers(manager: EntityManager, inputs: readonly CreateUserInput[], options: { source: UserSource }): Promise<UserResponse[]> {

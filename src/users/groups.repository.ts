@@ -115,4 +115,9 @@ export class GroupsRepository {
     }
     return removed;
   }
+
+  /** Every group, for directory sync (a few thousand rows at most). */
+  syncState(manager: EntityManager): Promise<{ id: string; name: string; is_admin: boolean; directory_id: string | null }[]> {
+    return manager.query(`SELECT id, name, is_admin, directory_id FROM groups`);
+  }
 }

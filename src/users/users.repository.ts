@@ -278,4 +278,33 @@ export class UsersRepository {
     );
     return row.n;
   }
+
+  /**
+   * Directory sync's view of every account (or of `userIds`), with its group ids: one statement
+   * for any number of users (group ids aggregated per user), read inside the sync transaction.
+   */
+  async syncState(manager: EntityManager, userIds?: readonly string[]): Promise<SyncStateUserRow[]> {
+    const where = userIds ? 'WHERE u.id = ANY($1::uuid[])' : '';
+    return manager.query(
+      `SELECT u.id, u.username, u.email, u.directory_id, u.subject, u.source, u.is_active, u.first_name, u.last_name, u.phone,
+              coalesce((SELECT array_agg(m.group_id::text) FROM group_memberships m WHERE m.user_id = u.id), '{}') AS group_ids
+       FROM users u ${where}`,
+      userIds ? [userIds] : [],
+    );
+  }
+}
+
+/** One account as directory sync reads it (snake_case, as stored). */
+export interface SyncStateUserRow {
+  id: string;
+  username: string;
+  email: string;
+  directory_id: string | null;
+  subject: string | null;
+  source: UserSource;
+  is_active: boolean;
+  first_name: string;
+  last_name: string;
+  phone: string | null;
+  group_ids: string[];
 }

@@ -244,8 +244,11 @@ describe('provider settings (REST + gRPC, real PostgreSQL, local discovery serve
       client.close();
     });
 
-    it('answers test_directory_sync honestly while no connection tester is installed', async () => {
-      expect((await api.get('/api/v1/test_directory_sync')).body).toEqual({ success: false, message: 'Directory sync connection testing is not available in this build' });
+    it('answers test_directory_sync through the Okta adapter: this discovery server is no Okta org, and it says so', async () => {
+      expect((await api.get('/api/v1/test_directory_sync')).body).toEqual({
+        success: false,
+        message: expect.stringMatching(/^No Okta token endpoint at http:\/\/127\.0\.0\.1:\d+\/oauth2\/v1\/token \(HTTP 404\): check that the org URL is your Okta domain$/),
+      });
     });
 
     it('reports a provider whose Okta key went missing instead of claiming success', async () => {
