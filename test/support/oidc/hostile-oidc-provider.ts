@@ -293,6 +293,11 @@ export class HostileOidcProvider {
   discoveryFetchCount = 0;
   tokenRequestCount = 0;
   userinfoRequestCount = 0;
+  /**
+   * When set, each token request waits for it before answering: a test can act while the
+   * relying party is in the middle of a callback (state consumed, code not yet exchanged).
+   */
+  beforeTokenResponse: (() => Promise<void>) | undefined;
 
   private claims: HostileClaims;
   private key: SigningKey;
@@ -461,6 +466,7 @@ export class HostileOidcProvider {
 
   private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.tokenRequestCount += 1;
+    if (this.beforeTokenResponse) await this.beforeTokenResponse();
     const params = Object.fromEntries(new URLSearchParams(await readBody(req)));
     const auth = this.authenticateClient(req.headers.authorization, params);
     this.lastTokenRequest = { clientAuthMethod: auth.method, params };
