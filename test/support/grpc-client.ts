@@ -13,7 +13,7 @@ export type ServiceName = 'UserService' | 'AuthService' | 'MfaService' | 'Direct
 
 export interface GrpcTestClient {
   /** Calls a unary method and resolves with the response or rejects with the ServiceError. */
-  call<T = any>(method: string, request?: object): Promise<T>;
+  call<T = any>(method: string, request?: object, options?: { deadlineMs?: number }): Promise<T>;
   /** Opens a server stream. */
   stream(method: string, request?: object): grpc.ClientReadableStream<any>;
   raw: grpc.Client;
@@ -30,9 +30,9 @@ export function grpcClient(service: ServiceName, address: string, token: string 
     return m;
   };
   return {
-    call: (method, request = {}) =>
+    call: (method, request = {}, options = {}) =>
       new Promise((resolve, reject) => {
-        client[method](request, metadata(), { deadline: Date.now() + 10_000 }, (error: grpc.ServiceError | null, response: unknown) =>
+        client[method](request, metadata(), { deadline: Date.now() + (options.deadlineMs ?? 10_000) }, (error: grpc.ServiceError | null, response: unknown) =>
           error ? reject(error) : resolve(response as any),
         );
       }),
