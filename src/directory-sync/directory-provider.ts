@@ -58,6 +58,13 @@ export interface DirectoryRequestStats {
 export interface DirectoryProvider {
   /** Provider kind, as in the settings (Okta, Google, ...; "Test" for the test provider). */
   readonly kind: string;
+  /**
+   * Whether `listUsers({ updatedSince })` and `listGroups({ updatedSince, membershipUpdatedSince })`
+   * return every user / group changed since then (every status included, a deprovisioned user
+   * among them), so the engine may run incrementally. The adapter widens the instant by its own
+   * safety margin. Absent: full runs only.
+   */
+  readonly supportsIncremental?: boolean;
   listUsers(options?: ListOptions): AsyncIterable<DirectoryUser[]>;
   listGroups(options?: ListOptions & { membershipUpdatedSince?: Date }): AsyncIterable<DirectoryGroup[]>;
   listGroupMembers(group: DirectoryGroup): AsyncIterable<DirectoryMember[]>;

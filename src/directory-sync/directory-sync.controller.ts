@@ -20,7 +20,7 @@ export class DirectorySyncController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a sync now and wait for it: the run record (status SKIPPED_LOCKED with the running run id when one is in progress)' })
   async run(@Body() body: SyncRunRequestDto) {
-    return (await this.engine.run({ trigger: SyncTrigger.Manual, dryRun: body.dry_run ?? false, force: body.force ?? false })).run;
+    return (await this.engine.run({ trigger: SyncTrigger.Manual, dryRun: body.dry_run ?? false, force: body.force ?? false, mode: body.mode })).run;
   }
 
   @Get('directory_sync/runs')

@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
+import { ValidationError } from '../common/errors';
 import { SyncEngineService } from './sync-engine.service';
 import { SyncRunResponse, SyncTrigger } from './sync-run.types';
 
@@ -8,6 +9,7 @@ export function toSyncRunMessage(run: SyncRunResponse, withChanges: boolean) {
   return {
     id: run.id,
     trigger: run.trigger,
+    mode: run.mode,
     status: run.status,
     dry_run: run.dry_run,
     forced: run.forced,
@@ -31,8 +33,10 @@ export class DirectorySyncGrpcController {
   }
 
   @GrpcMethod('DirectorySyncService', 'RunSync')
-  async runSync(request: { dry_run?: boolean; force?: boolean }) {
-    const result = await this.engine.run({ trigger: SyncTrigger.Manual, dryRun: !!request.dry_run, force: !!request.force });
+  async runSync(request: { dry_run?: boolean; force?: boolean; mode?: string }) {
+    const mode = request.mode ? request.mode.toLowerCase() : undefined;
+    if (mode !== undefined && mode !== 'full' && mode !== 'incremental') throw new ValidationError(`mode must be "full", "incremental" or empty (got ${JSON.stringify(request.mode)})`, 'invalid_mode');
+    const result = await this.engine.run({ trigger: SyncTrigger.Manual, dryRun: !!request.dry_run, force: !!request.force, mode });
     return { run: toSyncRunMessage(result.run, true) };
   }
 

@@ -14,7 +14,8 @@ import { SyncMetrics } from './sync-metrics';
 import { computeSyncPlan, countPlan, SkippedChange, StoredState, SyncCounts, SyncPlan, SyncPolicy } from './sync-plan';
 import { SyncProviderConfig, SyncProviderSource } from './sync-provider-source';
 import { SyncRunFinish, SyncRunsRepository } from './sync-runs.repository';
-import { SyncChangeResponse, SyncOutcome, SyncRunResponse, SyncRunStatus, SyncTrigger, toCountsResponse, ZERO_COUNTS } from './sync-run.types';
+import { chooseSyncMode, ModeDecision, RequestedSyncMode } from './sync-mode';
+import { SyncChangeResponse, SyncOutcome, SyncRunMode, SyncRunResponse, SyncRunStatus, SyncTrigger, toCountsResponse, ZERO_COUNTS } from './sync-run.types';
 import { SyncSettings } from './sync-settings.repository';
 import { SyncSettingsService } from './sync-settings.service';
 import { DirectorySnapshot, GroupFilter, SnapshotBuilder, SnapshotGroup } from './sync-snapshot';
@@ -31,6 +32,8 @@ export interface RunOptions {
   trigger: SyncTrigger;
   dryRun?: boolean;
   force?: boolean;
+  /** Absent: the engine chooses (chooseSyncMode). */
+  mode?: RequestedSyncMode;
 }
 
 export interface SyncRunResult {
@@ -184,8 +187,18 @@ export class SyncEngineService {
       try {
         const interrupted = await this.runs.failInterrupted(runner.manager);
         if (interrupted > 0) this.logger.warn(`${interrupted} run(s) left RUNNING by a stopped process were marked FAILED`);
-        const run = await this.runs.start(runner.manager, { trigger: options.trigger, dryRun: !!options.dryRun, forced: !!options.force, providerKind: config.kind });
-        return await this.execute(run, runner, options, config, settings, provider);
+        const last = await this.runs.lastSucceeded(runner.manager);
+        const decision = chooseSyncMode({
+          requested: options.mode,
+          supportsIncremental: provider.supportsIncremental === true,
+          providerKind: config.kind,
+          lastSucceeded: last.any,
+          lastFullSucceeded: last.full,
+          fullSyncIntervalSeconds: settings.full_sync_interval_seconds,
+          now: new Date(),
+        });
+        const run = await this.runs.start(runner.manager, { trigger: options.trigger, mode: decision.mode, dryRun: !!options.dryRun, forced: !!options.force, providerKind: config.kind });
+        return await this.execute(run, runner, options, config, settings, provider, decision);
       } finally {
         await runner.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK.DIRECTORY_SYNC]).catch(() => undefined);
       }
@@ -201,6 +214,7 @@ export class SyncEngineService {
       : {
           id: '',
           trigger: SyncTrigger.Manual,
+          mode: SyncRunMode.Full,
           status: SyncRunStatus.SkippedLocked,
           dry_run: false,
           forced: false,
@@ -241,15 +255,17 @@ export class SyncEngineService {
     config: SyncProviderConfig,
     settings: SyncSettings,
     provider: DirectoryProvider,
+    decision: ModeDecision,
   ): Promise<SyncRunResult> {
+    const incrementalRun = decision.mode === SyncRunMode.Incremental;
     const startedAt = process.hrtime.bigint();
     let finish: SyncRunFinish;
     let outcome: SyncOutcome;
     try {
       const phase = (name: string, since: bigint) => this.logger.debug(`run ${run.id}: ${name} took ${(Number(process.hrtime.bigint() - since) / 1e9).toFixed(2)} s`);
       let t = process.hrtime.bigint();
-      const snapshot = await this.fetchSnapshot(provider, config, settings);
-      phase(`snapshot (${snapshot.users.length} users, ${snapshot.groups.length} groups)`, t);
+      const snapshot = await this.fetchSnapshot(provider, config, settings, decision);
+      phase(`${decision.mode} snapshot (${snapshot.users.length} users, ${snapshot.groups.length} groups)`, t);
       await runner.startTransaction();
       try {
         const manager = runner.manager;
@@ -261,7 +277,7 @@ export class SyncEngineService {
         t = process.hrtime.bigint();
         let plan = computeSyncPlan(snapshot, stored, this.policyOf(config, settings));
         const incomplete = [...snapshot.incomplete];
-        if (snapshot.users.length === 0 && plan.managedAccounts > 0) incomplete.push('the directory returned no users while accounts are managed by sync');
+        if (!incrementalRun && snapshot.users.length === 0 && plan.managedAccounts > 0) incomplete.push('the directory returned no users while accounts are managed by sync');
         plan = failClosed(plan, incomplete);
         plan = protectLastAdmin(plan, stored);
         const threshold = checkDeletionThreshold(plan, { percent: settings.deletion_threshold_percent, count: settings.deletion_threshold_count });
@@ -316,6 +332,7 @@ export class SyncEngineService {
       };
     }
     finish.errors = finish.errors.slice(0, MAX_RECORDED_ERRORS);
+    finish.message = `${finish.message} [${decision.mode.toLowerCase()}: ${decision.reason}]`;
     // Recorded through the pool: the run's own connection may be the one that died.
     const record = await this.runs.finish(this.dataSource.manager, run.id, finish);
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
@@ -328,11 +345,19 @@ export class SyncEngineService {
   }
 
   /** Pulls the complete snapshot into memory. A failed listing marks it incomplete; it never throws. */
-  private async fetchSnapshot(provider: DirectoryProvider, config: SyncProviderConfig, settings: SyncSettings): Promise<DirectorySnapshot> {
-    const builder = new SnapshotBuilder(this.filterOf(config, settings));
+  /**
+   * Pulls the snapshot into memory: the whole directory, or (INCREMENTAL) the users and groups
+   * changed since the high-water mark, each changed group with its whole member list. The mark is
+   * passed as is: the adapter widens it by its own safety margin. A failed listing marks the
+   * snapshot incomplete; it never throws.
+   */
+  private async fetchSnapshot(provider: DirectoryProvider, config: SyncProviderConfig, settings: SyncSettings, decision: ModeDecision): Promise<DirectorySnapshot> {
+    const incremental = decision.mode === SyncRunMode.Incremental && decision.since !== null;
+    const builder = new SnapshotBuilder(this.filterOf(config, settings), incremental ? 'incremental' : 'full');
+    const since = incremental ? { updatedSince: decision.since! } : {};
     const pageTimeout = this.config.directorySyncPageTimeoutMs;
     try {
-      for await (const page of withPageTimeout(provider.listUsers(), pageTimeout, 'listing users')) builder.addUsers(page);
+      for await (const page of withPageTimeout(provider.listUsers(since), pageTimeout, 'listing users')) builder.addUsers(page);
     } catch (error) {
       builder.markIncomplete(`listing users failed: ${errorMessage(error)}`);
     }
@@ -340,7 +365,7 @@ export class SyncEngineService {
     if (listGroups) {
       const groups: { raw: DirectoryGroup; group: SnapshotGroup }[] = [];
       try {
-        for await (const page of withPageTimeout(provider.listGroups(), pageTimeout, 'listing groups')) {
+        for await (const page of withPageTimeout(provider.listGroups(incremental ? { updatedSince: decision.since!, membershipUpdatedSince: decision.since! } : {}), pageTimeout, 'listing groups')) {
           for (const raw of page) {
             const group = builder.addGroup(raw);
             if (group) groups.push({ raw, group });

@@ -13,6 +13,11 @@ import { DirectorySnapshot, SnapshotUser } from './sync-snapshot';
  * - memberships are made equal to the directory's for every directory-managed account,
  *   including accounts in no directory group (Defguard skipped those);
  * - prefetch works for every provider, and creates inactive directory users as inactive.
+ *
+ * An INCREMENTAL snapshot (snapshot.mode) holds only what changed: its users get their updates,
+ * enables and disables (an inactive or deprovisioned status is a positive statement, not
+ * absence), but no account is treated as missing; each listed group's memberships are made equal
+ * to its member list, and no other group is touched.
  */
 
 export type SyncTarget = 'all' | 'users' | 'groups';
@@ -160,6 +165,7 @@ export const REASON = {
   inactiveInDirectory: 'inactive in the directory',
   activeInDirectory: 'active in the directory',
   inDirectoryGroup: 'member of the directory group',
+  noAccountYet: 'member of a changed directory group with no account yet; the next full run creates it',
   notInDirectoryGroup: 'not a member of this group in the directory',
   groupNeeded: 'directory group with no group of that name yet',
   missing: (behavior: MissingUserBehavior, admin: boolean) =>
@@ -220,13 +226,15 @@ interface Match {
 function matchUsers(snapshot: DirectorySnapshot, stored: StoredState, policy: SyncPolicy): { matches: Match[]; matchedIds: Set<string>; unmatched: SnapshotUser[] } {
   const managed = stored.users.filter((u) => isManaged(u, policy));
   const directoryIds = new Set(snapshot.users.map((u) => u.id));
+  const incremental = snapshot.mode === 'incremental';
   const byDirectoryId = new Map<string, StoredUser>();
   const bySubject = new Map<string, StoredUser>();
   const byEmail = new Map<string, StoredUser>();
   for (const user of managed) {
     if (user.directoryId) byDirectoryId.set(user.directoryId, user);
     // An account linked to a directory user that still exists must not be re-linked to another.
-    const linkable = !user.directoryId || !directoryIds.has(user.directoryId);
+    // An incremental snapshot cannot tell whether it does: a linked account is never re-linked.
+    const linkable = !user.directoryId || (!incremental && !directoryIds.has(user.directoryId));
     if (!linkable) continue;
     if (user.subject) bySubject.set(user.subject, user);
     byEmail.set(user.email.toLowerCase(), user);
@@ -347,7 +355,8 @@ export function computeSyncPlan(snapshot: DirectorySnapshot, stored: StoredState
     }
   }
 
-  if (syncState) {
+  // Missing users exist only for a full snapshot: an incremental one proves no absence.
+  if (syncState && snapshot.mode !== 'incremental') {
     for (const s of stored.users) {
       if (matchedIds.has(s.id) || !isManaged(s, policy)) continue;
       const admin = isAdminUser(s, adminGroupIds);
@@ -358,8 +367,74 @@ export function computeSyncPlan(snapshot: DirectorySnapshot, stored: StoredState
     }
   }
 
-  if (syncGroups) planMemberships(plan, snapshot, stored, matches, created);
+  if (syncGroups && snapshot.mode === 'incremental') planGroupMemberships(plan, snapshot, stored, policy, matches, created);
+  else if (syncGroups) planMemberships(plan, snapshot, stored, matches, created);
   return plan;
+}
+
+/** Resolves each snapshot group to a stored group (by directory id, then name), or plans it. */
+function resolveGroups(plan: SyncPlan, snapshot: DirectorySnapshot, stored: StoredState): { id: string | null; name: string }[] {
+  const byDirectoryId = new Map<string, StoredGroup>();
+  const byName = new Map<string, StoredGroup>();
+  for (const g of stored.groups) {
+    if (g.directoryId) byDirectoryId.set(g.directoryId, g);
+    byName.set(g.name, g);
+  }
+  return snapshot.groups.map((g) => {
+    const existing = byDirectoryId.get(g.id) ?? byName.get(g.name);
+    if (existing) return { id: existing.id as string | null, name: existing.name };
+    plan.groupsToCreate.push({ name: g.name, directoryId: g.id });
+    return { id: null, name: g.name };
+  });
+}
+
+/**
+ * Incremental memberships: for each changed group, the memberships of directory-linked accounts
+ * are made equal to its member list (adds and removals in that group only). Members outside the
+ * changed-user listing are found by their stored directory id; one with no account is skipped
+ * (the next full run creates it when prefetch is on).
+ */
+function planGroupMemberships(plan: SyncPlan, snapshot: DirectorySnapshot, stored: StoredState, policy: SyncPolicy, matches: Match[], created: Map<string, PlannedUserCreate>): void {
+  const resolved = resolveGroups(plan, snapshot, stored);
+  const matchOf = new Map(matches.map((m) => [m.directory.id, m.stored]));
+  const byDirectoryId = new Map<string, StoredUser>();
+  for (const u of stored.users) if (u.directoryId && isManaged(u, policy)) byDirectoryId.set(u.directoryId, u);
+  const seen = new Set<string>();
+
+  snapshot.groups.forEach((g, gi) => {
+    const group = resolved[gi];
+    const key = group.id ?? `new:${group.name}`;
+    // Two directory groups resolving to one stored group: the first one decides (as merged by name).
+    if (seen.has(key)) return;
+    seen.add(key);
+    const wanted = new Map<string, { stored: StoredUser; directoryId: string }>();
+    const add = (s: StoredUser, directoryId: string) => wanted.set(s.id, { stored: s, directoryId });
+    for (const ui of g.members) {
+      const d = snapshot.users[ui];
+      const s = matchOf.get(d.id);
+      if (s) add(s, d.id);
+      else {
+        const c = created.get(d.id);
+        if (c) plan.membershipsToAdd.push({ userId: null, directoryId: d.id, username: c.username, email: c.email, groupId: group.id, groupName: group.name, reason: REASON.inDirectoryGroup });
+      }
+    }
+    for (const directoryId of g.otherMembers ?? []) {
+      const s = byDirectoryId.get(directoryId);
+      if (s) add(s, directoryId);
+      else if (policy.prefetchUsers) plan.skipped.push({ action: 'membership.add', groupName: group.name, reason: `directory user ${directoryId}: ${REASON.noAccountYet}` });
+    }
+    for (const { stored: s, directoryId } of wanted.values()) {
+      if (!group.id || !s.groupIds.includes(group.id)) {
+        plan.membershipsToAdd.push({ userId: s.id, directoryId, username: s.username, email: s.email, groupId: group.id, groupName: group.name, reason: REASON.inDirectoryGroup });
+      }
+    }
+    if (!group.id) return;
+    for (const s of stored.users) {
+      // Only accounts linked to the directory: the ones a full run would reconcile.
+      if (!s.directoryId || !isManaged(s, policy) || wanted.has(s.id) || !s.groupIds.includes(group.id)) continue;
+      plan.membershipsToRemove.push({ userId: s.id, directoryId: s.directoryId, username: s.username, email: s.email, groupId: group.id, groupName: group.name, reason: REASON.notInDirectoryGroup });
+    }
+  });
 }
 
 function planMemberships(plan: SyncPlan, snapshot: DirectorySnapshot, stored: StoredState, matches: Match[], created: Map<string, PlannedUserCreate>): void {

@@ -6,6 +6,12 @@ export enum SyncTrigger {
   Startup = 'STARTUP',
 }
 
+/** FULL: the whole directory, absence processed. INCREMENTAL: only what changed since the last success. */
+export enum SyncRunMode {
+  Full = 'FULL',
+  Incremental = 'INCREMENTAL',
+}
+
 export enum SyncRunStatus {
   Running = 'RUNNING',
   Succeeded = 'SUCCEEDED',
@@ -41,6 +47,7 @@ export interface SyncCountsResponse {
 export interface SyncRunResponse {
   id: string;
   trigger: SyncTrigger;
+  mode: SyncRunMode;
   status: SyncRunStatus;
   dry_run: boolean;
   forced: boolean;

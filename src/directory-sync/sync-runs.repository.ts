@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { SyncChangeResponse, SyncCountsResponse, SyncRunResponse, SyncRunStatus, SyncTrigger, ZERO_COUNTS } from './sync-run.types';
+import { SyncChangeResponse, SyncCountsResponse, SyncRunMode, SyncRunResponse, SyncRunStatus, SyncTrigger, ZERO_COUNTS } from './sync-run.types';
 
 interface SyncRunRow {
   id: string;
   trigger: SyncTrigger;
+  mode: SyncRunMode;
   status: SyncRunStatus;
   dry_run: boolean;
   forced: boolean;
@@ -29,12 +30,13 @@ export interface SyncRunFinish {
   changesTotal: number;
 }
 
-const LIST_COLUMNS = 'id, trigger, status, dry_run, forced, provider_kind, started_at, finished_at, counts, api_calls, errors, message, changes_total';
+const LIST_COLUMNS = 'id, trigger, mode, status, dry_run, forced, provider_kind, started_at, finished_at, counts, api_calls, errors, message, changes_total';
 
 function toResponse(row: SyncRunRow): SyncRunResponse {
   return {
     id: row.id,
     trigger: row.trigger,
+    mode: row.mode,
     status: row.status,
     dry_run: row.dry_run,
     forced: row.forced,
@@ -53,10 +55,10 @@ function toResponse(row: SyncRunRow): SyncRunResponse {
 /** The sync_runs table: one row per run, written when it starts and when it ends. */
 @Injectable()
 export class SyncRunsRepository {
-  async start(manager: EntityManager, run: { trigger: SyncTrigger; dryRun: boolean; forced: boolean; providerKind: string | null }): Promise<SyncRunResponse> {
+  async start(manager: EntityManager, run: { trigger: SyncTrigger; mode: SyncRunMode; dryRun: boolean; forced: boolean; providerKind: string | null }): Promise<SyncRunResponse> {
     const rows: SyncRunRow[] = await manager.query(
-      `INSERT INTO sync_runs (trigger, status, dry_run, forced, provider_kind) VALUES ($1, 'RUNNING', $2, $3, $4) RETURNING *`,
-      [run.trigger, run.dryRun, run.forced, run.providerKind],
+      `INSERT INTO sync_runs (trigger, mode, status, dry_run, forced, provider_kind) VALUES ($1, $2, 'RUNNING', $3, $4, $5) RETURNING *`,
+      [run.trigger, run.mode, run.dryRun, run.forced, run.providerKind],
     );
     return toResponse(rows[0]);
   }
@@ -108,6 +110,21 @@ export class SyncRunsRepository {
   async lastStartedAt(manager: EntityManager): Promise<Date | null> {
     const rows = await manager.query(`SELECT max(started_at) AS at FROM sync_runs WHERE NOT dry_run`);
     return rows[0]?.at ?? null;
+  }
+
+  /**
+   * When the last SUCCEEDED run that applied its changes (not a dry run) started, of any mode and
+   * of FULL mode, with its provider kind: what the engine chooses the next run's mode by.
+   */
+  async lastSucceeded(manager: EntityManager): Promise<{ any: { startedAt: Date; providerKind: string | null } | null; full: Date | null }> {
+    const rows: { mode: SyncRunMode; started_at: Date; provider_kind: string | null }[] = await manager.query(
+      `(SELECT mode, started_at, provider_kind FROM sync_runs WHERE status = 'SUCCEEDED' AND NOT dry_run ORDER BY started_at DESC LIMIT 1)
+       UNION ALL
+       (SELECT mode, started_at, provider_kind FROM sync_runs WHERE status = 'SUCCEEDED' AND NOT dry_run AND mode = 'FULL' ORDER BY started_at DESC LIMIT 1)`,
+    );
+    const last = rows[0] ?? null;
+    const full = rows.find((r) => r.mode === SyncRunMode.Full) ?? null;
+    return { any: last ? { startedAt: last.started_at, providerKind: last.provider_kind } : null, full: full?.started_at ?? null };
   }
 
   /** When the last run that applied a complete snapshot finished (metrics after a restart). */

@@ -23,12 +23,26 @@ export interface SnapshotGroup {
   type?: string;
   /** Indexes into DirectorySnapshot.users. */
   members: number[];
+  /**
+   * Incremental runs only: directory ids of members that are not in the (changed) user listing.
+   * The plan resolves them to stored accounts by directory id.
+   */
+  otherMembers?: string[];
 }
+
+/**
+ * FULL: the snapshot is the whole directory (absence means absent). INCREMENTAL: `users` are the
+ * users changed since the high-water mark and `groups` the groups whose profile or membership
+ * changed, each with its complete member list; absence from it means nothing.
+ */
+export type SyncMode = 'full' | 'incremental';
 
 export interface DirectorySnapshot {
   users: SnapshotUser[];
   /** Only the groups the filter keeps. */
   groups: SnapshotGroup[];
+  /** Absent: 'full'. */
+  mode?: SyncMode;
   /** Whether users / groups (with their members) were listed at all this run (sync target). */
   listed: { users: boolean; groups: boolean };
   /**
@@ -80,7 +94,10 @@ export class SnapshotBuilder {
   readonly incomplete: string[] = [];
   readonly warnings: string[] = [];
 
-  constructor(private readonly filter: GroupFilter = EMPTY_GROUP_FILTER) {}
+  constructor(
+    private readonly filter: GroupFilter = EMPTY_GROUP_FILTER,
+    private readonly mode: SyncMode = 'full',
+  ) {}
 
   addUsers(page: DirectoryUser[]): void {
     for (const raw of page) {
@@ -132,6 +149,11 @@ export class SnapshotBuilder {
     for (const member of page) {
       const index = this.userIndex.get(member.id);
       if (index === undefined) {
+        if (this.mode === 'incremental') {
+          // Unchanged users are not listed in an incremental run: the plan finds their accounts.
+          (group.otherMembers ??= []).push(member.id);
+          continue;
+        }
         this.unknownMembers++;
         this.unknownMemberSample ??= member.id;
         continue;
@@ -154,7 +176,8 @@ export class SnapshotBuilder {
     }
     for (const group of this.groups) {
       if (group.members.length > 1) group.members = [...new Set(group.members)];
+      if (group.otherMembers && group.otherMembers.length > 1) group.otherMembers = [...new Set(group.otherMembers)];
     }
-    return { users: this.users, groups: this.groups, listed, incomplete: [...this.incomplete], warnings: [...this.warnings] };
+    return { users: this.users, groups: this.groups, mode: this.mode, listed, incomplete: [...this.incomplete], warnings: [...this.warnings] };
   }
 }

@@ -27,7 +27,7 @@ export async function putSettings(app: TestApp, settings: Record<string, unknown
 }
 
 /** POST /api/v1/directory_sync/run; resolves with the run record. */
-export async function runSync(app: TestApp, body: { dry_run?: boolean; force?: boolean } = {}) {
+export async function runSync(app: TestApp, body: { dry_run?: boolean; force?: boolean; mode?: 'full' | 'incremental' } = {}) {
   return (await request(app.httpUrl).post('/api/v1/directory_sync/run').set('Authorization', app.adminAuth).send(body).expect(200)).body;
 }
 
@@ -87,4 +87,17 @@ export function defguardDirectory(directory: TestDirectory): void {
     groups: { group1: all, group2: all, group3: all },
   });
   directory.configure({ intervalSeconds: 60, syncEnabled: true });
+}
+
+/**
+ * What sync wrote, in comparable form (no generated ids): users by username with their details,
+ * state and directory id; groups by name; memberships as "username/group".
+ */
+export async function syncedState(app: TestApp) {
+  const users = await app.db.query<{ username: string; email: string; first_name: string; last_name: string; is_active: boolean; directory_id: string | null }>(`SELECT username, email, first_name, last_name, is_active, directory_id FROM users ORDER BY username`);
+  const groups = (await app.db.query<{ name: string }>(`SELECT name FROM groups ORDER BY name`)).map((g) => g.name);
+  const memberships = (
+    await app.db.query<{ m: string }>(`SELECT u.username || '/' || g.name AS m FROM group_memberships x JOIN users u ON u.id = x.user_id JOIN groups g ON g.id = x.group_id ORDER BY 1`)
+  ).map((r) => r.m);
+  return { users, groups, memberships };
 }

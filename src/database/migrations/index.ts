@@ -4,6 +4,7 @@ import { IdentityProviders1764320000001 } from './1764320000001-identity-provide
 import { IdentitySettings1764320000002 } from './1764320000002-identity-settings';
 import { DirectorySync1764330000001 } from './1764330000001-directory-sync';
 import { SignIn1764340000001 } from './1764340000001-sign-in';
+import { SyncRunMode1764350000001 } from './1764350000001-sync-run-mode';
 
 /**
  * Every migration, oldest first. An explicit list (not a glob) so the same code runs from src/
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   IdentitySettings1764320000002,
   DirectorySync1764330000001,
   SignIn1764340000001,
+  SyncRunMode1764350000001,
 ];

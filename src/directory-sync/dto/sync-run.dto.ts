@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 
 export class SyncRunRequestDto {
   @ApiPropertyOptional({ description: 'Compute and return the plan without applying it', default: false })
@@ -11,4 +11,9 @@ export class SyncRunRequestDto {
   @IsOptional()
   @IsBoolean()
   force?: boolean;
+
+  @ApiPropertyOptional({ enum: ['full', 'incremental'], description: 'full: the whole directory (deletions seen); incremental: only what changed since the last successful run (falls back to full when there is none or the adapter cannot). Absent: the scheduler\'s choice' })
+  @IsOptional()
+  @IsIn(['full', 'incremental'])
+  mode?: 'full' | 'incremental';
 }

@@ -6,6 +6,7 @@ import {
   DirectoryProvider,
   DirectoryRequestStats,
   DirectoryUser,
+  ListOptions,
 } from '../directory-provider';
 import { SyncProviderConfig, SyncProviderSource } from '../sync-provider-source';
 
@@ -63,6 +64,12 @@ export class TestProviderSource extends SyncProviderSource {
   }
 }
 
+/** The test directory's safety margin on `updatedSince` (the engine never adds one). */
+export const TEST_DIRECTORY_MARGIN_MS = 1_000;
+
+/** Changed after `since` minus the margin; no timestamp counts as changed (unknown). */
+const after = (stamp: string | undefined, since: Date) => !stamp || Date.parse(stamp) > since.getTime() - TEST_DIRECTORY_MARGIN_MS;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The directory content and faults, shared by every provider instance built from it. */
@@ -72,6 +79,11 @@ export class TestDirectory {
   pageSize = 200;
   /** Calls made since the last reset, across runs (tests read it). */
   apiCalls = 0;
+  /**
+   * Whether the provider offers incremental listings (by `lastUpdated` / `lastMembershipUpdated`).
+   * Off by default so tests that replace the data with `set()` keep getting full runs.
+   */
+  incremental = false;
   /**
    * The provider settings sync sees in test mode (Defguard's fields), as an admin would set them
    * on the provider. Change `version` along with them to make the scheduler re-time.
@@ -97,6 +109,42 @@ export class TestDirectory {
     this.config = { ...this.config, ...changes, version: String(Number(this.config.version) + 1) };
   }
 
+  /** Changes one user (found by email) as the directory would: `lastUpdated` moves to now. */
+  updateUser(email: string, changes: Partial<Omit<DirectoryUser, 'id'>>): DirectoryUser {
+    const user = this.data.users.find((u) => u.email?.toLowerCase() === email.toLowerCase());
+    if (!user) throw new Error(`no directory user ${email}`);
+    Object.assign(user, changes, { lastUpdated: new Date().toISOString() });
+    return user;
+  }
+
+  /** Sets a group's members by email (creating the group if new): `lastMembershipUpdated` moves to now. */
+  setGroupMembers(name: string, emails: string[]): void {
+    const now = new Date().toISOString();
+    let group = this.data.groups.find((g) => g.name === name);
+    if (!group) {
+      group = { id: `grp-${name}`, name, type: 'OKTA_GROUP', lastUpdated: now };
+      this.data.groups.push(group);
+    }
+    group.lastMembershipUpdated = now;
+    const idByEmail = new Map(this.data.users.map((u) => [u.email?.toLowerCase(), u.id]));
+    this.data.members.set(group.id, emails.map((e) => idByEmail.get(e.toLowerCase()) ?? `dir-${e.toLowerCase()}`));
+  }
+
+  /** Hard-deletes a user, as Okta does: it leaves its groups (their `lastMembershipUpdated` moves). */
+  deleteUser(email: string): void {
+    const user = this.data.users.find((u) => u.email?.toLowerCase() === email.toLowerCase());
+    if (!user) throw new Error(`no directory user ${email}`);
+    const now = new Date().toISOString();
+    this.data = { ...this.data, users: this.data.users.filter((u) => u !== user) };
+    for (const g of this.data.groups) {
+      const ids = this.data.members.get(g.id) ?? [];
+      if (ids.includes(user.id)) {
+        this.data.members.set(g.id, ids.filter((id) => id !== user.id));
+        g.lastMembershipUpdated = now;
+      }
+    }
+  }
+
   private index: { data: TestDirectoryData; byId: Map<string, DirectoryUser> } | null = null;
 
   /** Users by id, rebuilt only when `data` is replaced (2,000 groups x 100k users otherwise). */
@@ -109,15 +157,19 @@ export class TestDirectory {
     this.data = { users: [], groups: [], members: new Map() };
     this.faults = {};
     this.apiCalls = 0;
+    this.incremental = false;
     this.config = defaultTestProviderConfig();
   }
 }
 
 export class TestDirectoryProvider implements DirectoryProvider {
   readonly kind = 'Test';
+  readonly supportsIncremental: boolean;
   private calls = 0;
 
-  constructor(private readonly directory: TestDirectory) {}
+  constructor(private readonly directory: TestDirectory) {
+    this.supportsIncremental = directory.incremental;
+  }
 
   private async *pages<T>(items: readonly T[], endpoint: string, options: { fail?: boolean; stopAt?: number } = {}): AsyncIterable<T[]> {
     const size = this.directory.pageSize;
@@ -135,13 +187,19 @@ export class TestDirectoryProvider implements DirectoryProvider {
     if (this.directory.faults.pageDelayMs) await sleep(this.directory.faults.pageDelayMs);
   }
 
-  listUsers(): AsyncIterable<DirectoryUser[]> {
+  listUsers(options: ListOptions = {}): AsyncIterable<DirectoryUser[]> {
     const { faults, data } = this.directory;
-    return this.pages(data.users, '/users', { fail: faults.failUsers, stopAt: faults.truncateUsersAt });
+    const users = options.updatedSince ? data.users.filter((u) => after(u.lastUpdated, options.updatedSince!)) : data.users;
+    return this.pages(users, '/users', { fail: faults.failUsers, stopAt: faults.truncateUsersAt });
   }
 
-  listGroups(): AsyncIterable<DirectoryGroup[]> {
-    return this.pages(this.directory.data.groups, '/groups', { fail: this.directory.faults.failGroups });
+  listGroups(options: ListOptions & { membershipUpdatedSince?: Date } = {}): AsyncIterable<DirectoryGroup[]> {
+    const since = options.updatedSince ?? options.membershipUpdatedSince;
+    const membershipSince = options.membershipUpdatedSince ?? since;
+    const groups = since
+      ? this.directory.data.groups.filter((g) => after(g.lastUpdated, since) || after(g.lastMembershipUpdated, membershipSince!))
+      : this.directory.data.groups;
+    return this.pages(groups, '/groups', { fail: this.directory.faults.failGroups });
   }
 
   listGroupMembers(group: DirectoryGroup): AsyncIterable<DirectoryMember[]> {

@@ -64,6 +64,7 @@ function query(params: Record<string, string | number>): string {
 
 export class OktaDirectoryProvider implements DirectoryProvider {
   readonly kind = 'Okta';
+  readonly supportsIncremental = true;
   private readonly resolved: ResolvedOktaSettings | null;
   private readonly problem: string | null;
   private readonly http: OktaHttpClient | null = null;
