@@ -25,6 +25,8 @@ describe('Okta end to end: admin guide, directory sync at 25,000 users, sign-in 
   let sync: GrpcTestClient;
   let alice: { id: string };
   let deprovisioned: number;
+  /** Requests the double served for the first full run. */
+  let fullRunRequests: number;
 
   beforeAll(async () => {
     org = await startOktaOrg({
@@ -96,6 +98,7 @@ describe('Okta end to end: admin guide, directory sync at 25,000 users, sign-in 
     const lowerBound = pages(active, 200) + pages(deprovisioned, 200) + 1 + org.directory.groups.reduce((sum, g) => sum + pages(g.members.length, 1000), 0) + 1;
     expect(run.api_calls).toBeLessThanOrEqual(Math.ceil(lowerBound * 1.05));
     expect(org.directory.stats().rateLimited429).toBe(0);
+    fullRunRequests = org.directory.stats().requests.total;
   }, 120_000);
 
   it('signs a synced user in: linked by email, and her groups refreshed from Okta at sign-in', async () => {
@@ -108,8 +111,11 @@ describe('Okta end to end: admin guide, directory sync at 25,000 users, sign-in 
 
   it('disables the user when Okta deactivates her, then refuses her sign-in', async () => {
     org.directory.deactivateUser(alice.id);
+    org.directory.resetStats();
     const { run } = await sync.call('RunSync', {}, LONG_CALL);
-    expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { users_disabled: 1, users_deleted: 0 } });
+    // After a full run the schedule's choice is incremental: only what changed since is fetched.
+    expect(run).toMatchObject({ status: 'SUCCEEDED', mode: 'INCREMENTAL', counts: { users_disabled: 1, users_deleted: 0 } });
+    expect(org.directory.stats().requests.total).toBeLessThan(fullRunRequests / 4);
     const [row] = await app.db.query<{ is_active: boolean }>("SELECT is_active FROM users WHERE lower(email) = 'alice@example.com'");
     expect(row.is_active).toBe(false);
     await expect(signIn('alice')).rejects.toMatchObject({ code: GrpcStatus.PERMISSION_DENIED, details: expect.stringMatching(/disabled/) });
@@ -146,7 +152,8 @@ describe('Okta end to end: admin guide, directory sync at 25,000 users, sign-in 
     ] as const)('%s: the run ends PARTIAL or FAILED and changes nothing destructive', async (_name, fault) => {
       const spec = fault === 'members-of-first-group' ? { route: `/api/v1/groups/${org.directory.groups[0].id}/users`, kind: 'status', status: 500, times: Infinity } : fault;
       org.directory.injectFault(spec as never);
-      const { run } = await sync.call('RunSync', {}, LONG_CALL);
+      // Only a full run can tell that someone left; an incremental one never infers deletions.
+      const { run } = await sync.call('RunSync', { mode: 'full' }, LONG_CALL);
       expect(['PARTIAL', 'FAILED']).toContain(run.status);
       expect(run.counts).toMatchObject({ users_disabled: 0, users_deleted: 0, memberships_removed: 0 });
       expect(run.errors.length).toBeGreaterThan(0);
@@ -154,7 +161,7 @@ describe('Okta end to end: admin guide, directory sync at 25,000 users, sign-in 
     }, 120_000);
 
     it('the next complete run applies the change the failed ones held back', async () => {
-      const { run } = await sync.call('RunSync', {}, LONG_CALL);
+      const { run } = await sync.call('RunSync', { mode: 'full' }, LONG_CALL);
       expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { users_disabled: 1 } });
       expect(await leaverActive()).toBe(false);
     }, 120_000);
