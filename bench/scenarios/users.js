@@ -174,7 +174,8 @@ module.exports = {
       const rssSeries = [];
       const rssBefore = procStatus(service.pid, 'VmRSS');
       started = Date.now();
-      const sampler = setInterval(() => rssSeries.push({ x: (Date.now() - started) / 1000, y: procStatus(service.pid, 'VmRSS') }), 250);
+      // x on a fixed 0.5 s grid, so the harness can take the median across runs point by point.
+      const sampler = setInterval(() => rssSeries.push({ x: Math.round((Date.now() - started) / 500) / 2, y: procStatus(service.pid, 'VmRSS') }), 500);
       const replayed = await new Promise((resolve, reject) => {
         let count = 0;
         let last = 0n;
