@@ -1,7 +1,7 @@
 'use strict';
 // Directory sync at scale: the compiled service (`node dist/main.js`) in a child process, with the
 // test directory generating 100,000 users, 2,000 groups and 500,000 memberships in memory
-// (DIRECTORY_SYNC_TEST_PROVIDER=generate:...; see docs/directory-sync.md). Three runs on one
+// (DIRECTORY_SYNC_TEST_PROVIDER=generate:...; see the README, "Directory sync"). Three runs on one
 // fresh database: the first full sync (prefetch creates every account), a second with no change
 // (must write nothing), then — after restarting the service with `changed=1` — a run where 1% of
 // the users differ (a new last name and one membership moved).

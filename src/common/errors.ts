@@ -73,8 +73,8 @@ export class UpstreamError extends DomainError {
 
 /**
  * A refused sign-in (dashboard login, enrollment or the MFA step). `code` is one of the codes in
- * docs/sign-in.md (e.g. `state_expired`, `nonce_mismatch`, `id_token_wrong_issuer`); the message
- * says which rule failed in the spec's words, never a token or a secret. Refusals are
+ * the README's sign-in error-code table (e.g. `state_expired`, `nonce_mismatch`,
+ * `id_token_wrong_issuer`); the message says which rule failed in the spec's words, never a token or a secret. Refusals are
  * PERMISSION_DENIED / 403; `unauthenticated` is for the few that mean "prove who you are again".
  */
 export class SignInError extends DomainError {

@@ -16,18 +16,8 @@ export interface NewSignInState {
   ttlSeconds: number;
 }
 
-export interface SignInStateRow {
-  flow: SignInFlow;
-  nonce: string;
-  codeVerifier: string;
-  redirectUri: string;
-  issuer: string;
-  mfaChallengeId: string | null;
-  mfaToken: string | null;
-  expectedUserId: string | null;
-  createdAt: Date;
-  expiresAt: Date;
-}
+/** A stored state as the callback reads it back (the hash and the TTL became the row's key and expiry). */
+export type SignInStateRow = Omit<NewSignInState, 'stateHash' | 'ttlSeconds'> & { createdAt: Date; expiresAt: Date };
 
 /** Why a state could not be consumed. */
 export type StateRefusal = 'state_unknown' | 'state_expired' | 'state_reused';

@@ -20,7 +20,7 @@ const applyInFlight = async (db: TestDatabase) =>
 /**
  * Drill: SIGKILL of the service process while a sync applies its plan. PostgreSQL rolls the
  * apply back, so the database holds the old state; after a restart the next run completes, and the
- * change feed obeys the rules of docs/fault-drills.md (numbers may skip, events never do).
+ * change feed obeys the rules of the README's "Fault drills" (numbers may skip, events never do).
  */
 describe('drill: SIGKILL in the middle of a sync apply', () => {
   let db: TestDatabase;

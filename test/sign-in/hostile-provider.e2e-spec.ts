@@ -6,7 +6,7 @@ import { HostileOidcProvider, type HostileMode } from '../support/oidc/hostile-o
 const CLIENT_ID = 'hostile-client';
 const CLIENT_SECRET = 'hostile-client-secret-0123456789';
 
-/** Each tampered answer and the refusal code it must get (docs/sign-in.md). */
+/** Each tampered answer and the refusal code it must get (the README, "Sign in"). */
 const REFUSALS: [HostileMode, string][] = [
   ['tampered-payload', 'id_token_bad_signature'],
   ['wrong-key', 'id_token_bad_signature'],

@@ -1,5 +1,5 @@
 // Single use of a sign-in state at the PostgreSQL level: many consumes of one state, in parallel
-// over two replicas' connection pools, and exactly one gets the row (RFC 6749 §10.12; docs/sign-in.md
+// over two replicas' connection pools, and exactly one gets the row (RFC 6749 §10.12; the README, "Sign in"
 // "Callback, in order", step 1).
 import { randomBytes } from 'node:crypto';
 import { hashToken } from '../../src/common/crypto/token-hash';
