@@ -6,27 +6,15 @@
 // the app for CPU, as it will in every scenario, so the numbers compare like with like.
 
 const { spawn } = require('node:child_process');
-const net = require('node:net');
 const path = require('node:path');
 const { grpcLoad, httpLoad, measurePeakRss } = require('../lib/load');
+const { freePort } = require('../lib/service');
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const CONCURRENCY = 20;
 const SWEEP = [1, 4, 16, 64];
 
 /** A free loopback port (listen on 0, read it, close). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Starts the floor app; resolves once it prints its ready line.
  * @returns {Promise<{ child: import('node:child_process').ChildProcess, http: number, grpc: number, bootMs: number }>}

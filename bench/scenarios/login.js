@@ -20,29 +20,16 @@
 // Runs the compiled service (dist/main.js) in a child process on a fresh database of
 // $BENCH_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/postgres), dropped after.
 const { spawn } = require('node:child_process');
-const crypto = require('node:crypto');
-const net = require('node:net');
 const path = require('node:path');
 const readline = require('node:readline');
 const { percentile, runClosedLoop } = require('../lib/load');
+const { ADMIN_TOKEN, CORE_TOKEN, createBenchDatabase, startService } = require('../lib/service');
 
-const CORE_TOKEN = 'bench-core-token-0123456789';
-const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const CLIENT_ID = 'bench-login-client';
 const CLIENT_SECRET = 'bench-login-client-secret-0123456789';
 const DEFGUARD_URL = 'http://127.0.0.1:8000';
 const ACCOUNT = 'bench-user';
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** oidc-provider in a child process; resolves to { child, issuer, adminUrl }. */
 async function startOp(root) {
@@ -128,60 +115,26 @@ module.exports = {
 
   /** @param {import('../lib/harness').RunContext} ctx */
   async run(ctx) {
-    const { Client } = require('pg');
     const grpc = require('@grpc/grpc-js');
     const protoLoader = require('@grpc/proto-loader');
     const { IDENTITY_PROTO_FILES, PROTO_LOADER_OPTIONS, PROTO_ROOT } = ctx.requireDist('dist/grpc/proto-files.js');
     const sizes = ctx.quick ? { authInfoMs: 2000, callbacks: 100, callbacksC4: 100 } : { authInfoMs: 10000, callbacks: 1000, callbacksC4: 800 };
 
-    const serverUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-    const admin = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 3000 });
+    let database;
     try {
-      await admin.connect();
+      database = await createBenchDatabase('bench_login');
     } catch (error) {
-      ctx.log(`skipped: no PostgreSQL at ${serverUrl.replace(/\/\/[^@]*@/, '//')} (${error.message}); set BENCH_DATABASE_URL`);
+      ctx.log(`skipped: ${error.message}`);
       return { metrics: {}, skipped: 'no PostgreSQL server reachable' };
     }
-    const dbName = `bench_login_${process.pid}_${ctx.runIndex ?? 0}`;
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0 ENCODING 'UTF8'`);
-    const dbUrl = new URL(serverUrl);
-    dbUrl.pathname = `/${dbName}`;
 
     let op;
     let service;
     let clients = [];
     try {
       op = await startOp(ctx.root);
-      const httpPort = await freePort();
-      const grpcPort = await freePort();
-      service = spawn(process.execPath, [path.join(ctx.root, 'dist/main.js')], {
-        env: {
-          ...process.env,
-          DATABASE_URL: dbUrl.toString(),
-          BIND_ADDRESS: '127.0.0.1',
-          HTTP_PORT: String(httpPort),
-          GRPC_PORT: String(grpcPort),
-          ADMIN_TOKEN,
-          CORE_GRPC_TOKEN: CORE_TOKEN,
-          SECRET_KEY: crypto.randomBytes(32).toString('base64'),
-          ALLOW_HTTP_LOOPBACK_PROVIDERS: 'true',
-          DEFGUARD_URL,
-          DEFGUARD_PUBLIC_URL: 'http://127.0.0.1:8080',
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      const httpUrl = `http://127.0.0.1:${httpPort}`;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          if ((await fetch(`${httpUrl}/health`)).status < 500) break;
-        } catch {
-          /* not listening yet */
-        }
-        if (service.exitCode !== null || attempt > 300) throw new Error('the service did not start');
-        await sleep(100);
-      }
+      service = await startService(ctx.root, database.url, { env: { ALLOW_HTTP_LOOPBACK_PROVIDERS: 'true', DEFGUARD_URL, DEFGUARD_PUBLIC_URL: 'http://127.0.0.1:8080' } });
+      const { httpUrl } = service;
       const created = await fetch(`${httpUrl}/api/v1/openid/provider`, {
         method: 'POST',
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
@@ -196,7 +149,7 @@ module.exports = {
 
       const definition = protoLoader.loadSync(IDENTITY_PROTO_FILES.map((f) => path.join(PROTO_ROOT, f)), PROTO_LOADER_OPTIONS);
       const AuthService = grpc.loadPackageDefinition(definition).defguard.identity.v1.AuthService;
-      clients = Array.from({ length: 4 }, () => new AuthService(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }));
+      clients = Array.from({ length: 4 }, () => new AuthService(service.grpcAddress, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }));
       const metadata = new grpc.Metadata();
       metadata.set('authorization', `Bearer ${CORE_TOKEN}`);
       const call = (client, method, request) => new Promise((resolve, reject) => client[method](request, metadata, { deadline: Date.now() + 10000 }, (error, response) => (error ? reject(error) : resolve(response))));
@@ -279,14 +232,13 @@ module.exports = {
       };
     } finally {
       clients.forEach((c) => c.close());
-      for (const child of [service, op?.child]) {
-        if (child && child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          await new Promise((resolve) => child.once('exit', resolve));
-        }
+      await service?.stop();
+      const opChild = op?.child;
+      if (opChild && opChild.exitCode === null && opChild.signalCode === null) {
+        opChild.kill('SIGTERM');
+        await new Promise((resolve) => opChild.once('exit', resolve));
       }
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-      await admin.end();
+      await database.drop();
     }
   },
 };

@@ -9,102 +9,21 @@
 // Rows written are PostgreSQL's own counters (pg_stat_user_tables: inserted + updated + deleted
 // rows of users, groups, group_memberships, change_events), not the engine's report. The sync run
 // record itself (one row in sync_runs) is not counted: it is history, not identity data.
-// Database: DATABASE_URL (a server where this user may CREATE DATABASE), else 127.0.0.1:5432.
+// Database: BENCH_DATABASE_URL or DATABASE_URL (a server where this user may CREATE DATABASE), else 127.0.0.1:5432.
 
-const { spawn } = require('node:child_process');
-const crypto = require('node:crypto');
-const net = require('node:net');
-const path = require('node:path');
 const { measurePeakRss } = require('../lib/load');
+const { ADMIN_TOKEN, createBenchDatabase, startService: startCompiledService } = require('../lib/service');
 
 const IDENTITY_TABLES = ['users', 'groups', 'group_memberships', 'change_events'];
-const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const SERVICE_NODE_ARGS = '--max-old-space-size=256';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** @param {string} serverUrl */
-async function createDatabase(serverUrl) {
-  const { Client } = require('pg');
-  const name = `bench_sync_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
-/** Starts dist/main.js; resolves when /health answers 200. */
-async function startService(root, databaseUrl, testProvider, log) {
-  const httpPort = await freePort();
-  const env = {
-    PATH: process.env.PATH ?? '',
-    DATABASE_URL: databaseUrl,
-    BIND_ADDRESS: '127.0.0.1',
-    HTTP_PORT: String(httpPort),
-    GRPC_PORT: String(await freePort()),
-    ADMIN_TOKEN,
-    CORE_GRPC_TOKEN: 'bench-core-token-0123456789',
-    SECRET_KEY: crypto.randomBytes(32).toString('base64'),
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
-    DIRECTORY_SYNC_SCHEDULER: 'false',
-    DIRECTORY_SYNC_TEST_PROVIDER: testProvider,
-  };
+/** The service with the generated test directory as its provider, the schedule off. */
+function startService(root, databaseUrl, testProvider) {
   // V8 grows the heap lazily up to ~2 GB before collecting hard: uncapped, the first sync's
   // garbage shows as ~700 MiB RSS though the live set fits in 256 MiB. Deployments cap the heap
   // (NODE_OPTIONS); the benchmark measures that configuration. Override: BENCH_SERVICE_NODE_ARGS=''.
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? SERVICE_NODE_ARGS).split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  // BENCH_LOG_LEVEL=debug shows the engine's phase timings.
-  if (process.env.BENCH_LOG_LEVEL) child.stdout.on('data', (d) => process.stderr.write(d));
-  child.stderr.on('data', (d) => (output += d));
-  const url = `http://127.0.0.1:${httpPort}`;
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}: ${output.slice(-2000)}`);
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.status === 200) return { child, url };
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`service not ready after 30 s: ${output.slice(-2000)}`);
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(undefined);
-    });
-    child.kill('SIGTERM');
-  });
+  return startCompiledService(root, databaseUrl, { nodeArgs, env: { DIRECTORY_SYNC_SCHEDULER: 'false', DIRECTORY_SYNC_TEST_PROVIDER: testProvider } });
 }
 
 async function runSync(url) {
@@ -165,18 +84,18 @@ module.exports = {
   async run(ctx) {
     const size = ctx.quick ? { users: 10000, groups: 200, memberships: 50000 } : { users: 100000, groups: 2000, memberships: 500000 };
     const spec = (changed) => `generate:users=${size.users},groups=${size.groups},memberships=${size.memberships},changed=${changed}`;
-    const db = await createDatabase(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+    const db = await createBenchDatabase('bench_sync');
     const peaks = [];
     const phases = {};
     try {
       // Service 1: the unchanged directory. First sync, then the same again.
-      let service = await startService(ctx.root, db.url, spec(0), ctx.log);
+      let service = await startService(ctx.root, db.url, spec(0));
       try {
         const measured = await measurePeakRss(/** @type {number} */ (service.child.pid), async () => {
           for (const phase of ['first', 'nochange']) {
             const before = await counters(db.url);
             const t0 = process.hrtime.bigint();
-            const run = await runSync(service.url);
+            const run = await runSync(service.httpUrl);
             const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
             const after = await counters(db.url);
             phases[phase] = { seconds, rows: after.rows - before.rows, events: after.events - before.events, counts: run.counts };
@@ -185,15 +104,15 @@ module.exports = {
         });
         peaks.push(measured.hwmBytes);
       } finally {
-        await stop(service.child);
+        await service.stop();
       }
       // Service 2: 1% of the users changed.
-      service = await startService(ctx.root, db.url, spec(1), ctx.log);
+      service = await startService(ctx.root, db.url, spec(1));
       try {
         const measured = await measurePeakRss(/** @type {number} */ (service.child.pid), async () => {
           const before = await counters(db.url);
           const t0 = process.hrtime.bigint();
-          const run = await runSync(service.url);
+          const run = await runSync(service.httpUrl);
           const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
           const after = await counters(db.url);
           phases.changed = { seconds, rows: after.rows - before.rows, events: after.events - before.events, counts: run.counts };
@@ -201,7 +120,7 @@ module.exports = {
         });
         peaks.push(measured.hwmBytes);
       } finally {
-        await stop(service.child);
+        await service.stop();
       }
     } finally {
       await db.drop().catch(() => undefined);

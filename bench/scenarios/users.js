@@ -2,38 +2,17 @@
 // Bench scenario `users`: 100,000 users and 2,000 groups, then GetUser and ListUsers over gRPC at
 // concurrency 20 (throughput, p50/p99), and a WatchChanges replay of 1,000,000 events (rate and
 // the service's memory while streaming). Runs the compiled service (dist/main.js) in a child
-// process on a fresh database of $BENCH_DATABASE_URL's server (or postgres://postgres@127.0.0.1:5432/postgres).
-const { spawn } = require('node:child_process');
-const fs = require('node:fs');
-const net = require('node:net');
+// process on a fresh database (bench/lib/service.js: BENCH_DATABASE_URL's server, or the machine's).
 const path = require('node:path');
+const { percentile, readRss } = require('../lib/load');
+const { CORE_TOKEN, createBenchDatabase, startService } = require('../lib/service');
 
 const CONCURRENCY = 20;
-const TOKEN = 'bench-core-token-0123456789';
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function procStatus(pid, field) {
-  try {
-    const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
-    return line ? Number(line.split(/\s+/)[1]) / 1024 : 0; // kB -> MB
-  } catch {
-    return 0;
-  }
+/** The service's resident set in MB: VmRSS now, or VmHWM (the peak so far). */
+function serviceMemoryMb(pid, field) {
+  const rss = readRss(pid);
+  return rss ? (field === 'VmHWM' ? rss.hwmBytes : rss.rssBytes) / 1024 / 1024 : 0;
 }
 
 /** Runs `call` from CONCURRENCY workers for `durationMs`; latencies in ms. */
@@ -75,53 +54,26 @@ module.exports = {
     const { IDENTITY_PROTO_FILES, PROTO_LOADER_OPTIONS, PROTO_ROOT } = ctx.requireDist('dist/grpc/proto-files.js');
 
     const sizes = ctx.quick ? { users: 5_000, groups: 200, events: 50_000, seconds: 3 } : { users: 100_000, groups: 2_000, events: 1_000_000, seconds: 10 };
-    const serverUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-    const admin = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 3000 });
+    let database;
     try {
-      await admin.connect();
+      database = await createBenchDatabase('bench_users');
     } catch (error) {
-      ctx.log(`skipped: no PostgreSQL at ${serverUrl.replace(/\/\/[^@]*@/, '//')} (${error.message}); set BENCH_DATABASE_URL`);
+      ctx.log(`skipped: ${error.message}`);
       return { metrics: {}, skipped: 'no PostgreSQL server reachable' };
     }
-    const dbName = `bench_users_${process.pid}_${ctx.runIndex ?? 0}`;
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0 ENCODING 'UTF8'`);
-    const dbUrl = new URL(serverUrl);
-    dbUrl.pathname = `/${dbName}`;
-
-    const grpcPort = await freePort();
-    const service = spawn(process.execPath, [path.join(ctx.root, 'dist/main.js')], {
-      env: {
-        ...process.env,
-        DATABASE_URL: dbUrl.toString(),
-        BIND_ADDRESS: '127.0.0.1',
-        HTTP_PORT: String(await freePort()),
-        GRPC_PORT: String(grpcPort),
-        ADMIN_TOKEN: 'bench-admin-token-0123456789',
-        CORE_GRPC_TOKEN: TOKEN,
-        SECRET_KEY: require('node:crypto').randomBytes(32).toString('base64'),
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    const service = await startService(ctx.root, database.url).catch(async (error) => {
+      await database.drop();
+      throw error;
     });
     const definition = protoLoader.loadSync(IDENTITY_PROTO_FILES.map((f) => path.join(PROTO_ROOT, f)), PROTO_LOADER_OPTIONS);
     const UserService = grpc.loadPackageDefinition(definition).defguard.identity.v1.UserService;
-    const clients = Array.from({ length: 4 }, () => new UserService(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }));
+    const clients = Array.from({ length: 4 }, () => new UserService(service.grpcAddress, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }));
     const metadata = new grpc.Metadata();
-    metadata.set('authorization', `Bearer ${TOKEN}`);
+    metadata.set('authorization', `Bearer ${CORE_TOKEN}`);
     const call = (client, method, request) => new Promise((resolve, reject) => client[method](request, metadata, (error, response) => (error ? reject(error) : resolve(response))));
-    const db = new Client({ connectionString: dbUrl.toString() });
+    const db = new Client({ connectionString: database.url });
 
     try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await call(clients[0], 'ListUsers', { page_size: 1 });
-          break;
-        } catch (error) {
-          if (attempt > 150 || service.exitCode !== null) throw new Error(`the service did not start: ${error.message}`);
-          await sleep(200);
-        }
-      }
       await db.connect();
 
       ctx.log(`loading ${sizes.users} users, ${sizes.groups} groups, ${sizes.users * 3} memberships, ${sizes.events} events`);
@@ -172,10 +124,10 @@ module.exports = {
 
       // Replay: one consumer from sequence 0 until it has every event; RSS sampled meanwhile.
       const rssSeries = [];
-      const rssBefore = procStatus(service.pid, 'VmRSS');
+      const rssBefore = serviceMemoryMb(service.pid, 'VmRSS');
       started = Date.now();
       // x on a fixed 0.5 s grid, so the harness can take the median across runs point by point.
-      const sampler = setInterval(() => rssSeries.push({ x: Math.round((Date.now() - started) / 500) / 2, y: procStatus(service.pid, 'VmRSS') }), 500);
+      const sampler = setInterval(() => rssSeries.push({ x: Math.round((Date.now() - started) / 500) / 2, y: serviceMemoryMb(service.pid, 'VmRSS') }), 500);
       const replayed = await new Promise((resolve, reject) => {
         let count = 0;
         let last = 0n;
@@ -214,17 +166,15 @@ module.exports = {
           replay_rss_growth_mb: rssPeak - rssBefore,
           // Peak includes V8's heap sawtooth; the final sample shows whether anything was retained.
           replay_rss_final_growth_mb: (rssSeries.length ? rssSeries[rssSeries.length - 1].y : rssBefore) - rssBefore,
-          service_peak_rss_mb: procStatus(service.pid, 'VmHWM'),
+          service_peak_rss_mb: serviceMemoryMb(service.pid, 'VmHWM'),
         },
         series: [{ label: 'service RSS during WatchChanges replay', points: rssSeries, xLabel: 'seconds', yLabel: 'MB' }],
       };
     } finally {
       clients.forEach((c) => c.close());
       await db.end().catch(() => undefined);
-      service.kill('SIGTERM');
-      await new Promise((resolve) => (service.exitCode !== null ? resolve() : service.once('exit', resolve)));
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-      await admin.end();
+      await service.stop();
+      await database.drop();
     }
   },
 };
