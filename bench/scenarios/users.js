@@ -4,7 +4,7 @@
 // the service's memory while streaming). Runs the compiled service (dist/main.js) in a child
 // process on a fresh database (bench/lib/service.js: BENCH_DATABASE_URL's server, or the machine's).
 const path = require('node:path');
-const { percentile, readRss } = require('../lib/load');
+const { readRss, runClosedLoop } = require('../lib/load');
 const { CORE_TOKEN, createBenchDatabase, startService } = require('../lib/service');
 
 const CONCURRENCY = 20;
@@ -15,26 +15,12 @@ function serviceMemoryMb(pid, field) {
   return rss ? (field === 'VmHWM' ? rss.hwmBytes : rss.rssBytes) / 1024 / 1024 : 0;
 }
 
-/** Runs `call` from CONCURRENCY workers for `durationMs`; latencies in ms. */
-async function closedLoop(durationMs, call) {
-  const latencies = [];
-  const end = Date.now() + durationMs;
-  let errors = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, worker) => {
-      for (let i = 0; Date.now() < end; i++) {
-        const started = process.hrtime.bigint();
-        try {
-          await call(worker, i);
-          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  return { count: latencies.length, errors, perSecond: latencies.length / (durationMs / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+/** `call(i)` from CONCURRENCY closed-loop workers for `durationMs` (bench/lib/load.js). */
+function closedLoop(durationMs, call) {
+  return runClosedLoop({ concurrency: CONCURRENCY, durationMs }, async (i) => {
+    await call(i);
+    return true;
+  });
 }
 
 module.exports = {
@@ -109,9 +95,9 @@ module.exports = {
       const ids = (await db.query('SELECT id FROM users ORDER BY random() LIMIT 5000')).rows.map((r) => r.id);
 
       // Warm-up: JIT, connection pool, plan caches.
-      await closedLoop(1000, (w, i) => call(clients[w % clients.length], 'GetUser', { id: ids[(w * 7919 + i) % ids.length] }));
-      const getUser = await closedLoop(sizes.seconds * 1000, (w, i) => call(clients[w % clients.length], 'GetUser', { id: ids[(w * 7919 + i) % ids.length] }));
-      ctx.log(`GetUser: ${getUser.perSecond.toFixed(0)}/s p50 ${getUser.p50.toFixed(2)} ms p99 ${getUser.p99.toFixed(2)} ms (${getUser.errors} errors)`);
+      await closedLoop(1000, (i) => call(clients[i % clients.length], 'GetUser', { id: ids[(i * 7919) % ids.length] }));
+      const getUser = await closedLoop(sizes.seconds * 1000, (i) => call(clients[i % clients.length], 'GetUser', { id: ids[(i * 7919) % ids.length] }));
+      ctx.log(`GetUser: ${getUser.rps.toFixed(0)}/s p50 ${getUser.p50.toFixed(2)} ms p99 ${getUser.p99.toFixed(2)} ms (${getUser.errors} errors)`);
 
       const pageTokens = [''];
       let token = '';
@@ -119,8 +105,8 @@ module.exports = {
         token = (await call(clients[0], 'ListUsers', { page_size: 100, page_token: token })).next_page_token;
         pageTokens.push(token);
       }
-      const listUsers = await closedLoop(sizes.seconds * 1000, (w, i) => call(clients[w % clients.length], 'ListUsers', { page_size: 100, page_token: pageTokens[(w + i) % pageTokens.length] }));
-      ctx.log(`ListUsers (100 per page): ${listUsers.perSecond.toFixed(0)}/s p50 ${listUsers.p50.toFixed(2)} ms p99 ${listUsers.p99.toFixed(2)} ms (${listUsers.errors} errors)`);
+      const listUsers = await closedLoop(sizes.seconds * 1000, (i) => call(clients[i % clients.length], 'ListUsers', { page_size: 100, page_token: pageTokens[i % pageTokens.length] }));
+      ctx.log(`ListUsers (100 per page): ${listUsers.rps.toFixed(0)}/s p50 ${listUsers.p50.toFixed(2)} ms p99 ${listUsers.p99.toFixed(2)} ms (${listUsers.errors} errors)`);
 
       // Replay: one consumer from sequence 0 until it has every event; RSS sampled meanwhile.
       const rssSeries = [];
@@ -154,11 +140,11 @@ module.exports = {
           groups: sizes.groups,
           events: sizes.events,
           load_seconds: loadSeconds,
-          get_user_per_s: getUser.perSecond,
+          get_user_per_s: getUser.rps,
           get_user_p50_ms: getUser.p50,
           get_user_p99_ms: getUser.p99,
           get_user_errors: getUser.errors,
-          list_users_per_s: listUsers.perSecond,
+          list_users_per_s: listUsers.rps,
           list_users_p50_ms: listUsers.p50,
           list_users_p99_ms: listUsers.p99,
           list_users_errors: listUsers.errors,
