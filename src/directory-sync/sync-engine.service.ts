@@ -19,6 +19,7 @@ import { SyncChangeResponse, SyncOutcome, SyncRunMode, SyncRunResponse, SyncRunS
 import { SyncSettings } from './sync-settings.repository';
 import { SyncSettingsService } from './sync-settings.service';
 import { DirectorySnapshot, GroupFilter, SnapshotBuilder, SnapshotGroup } from './sync-snapshot';
+import { isUuid, requireUuid } from '../common/uuid';
 
 /** Changes kept on a run record (counts are always exact; the change feed holds every change). */
 export const MAX_RECORDED_CHANGES = 10_000;
@@ -457,7 +458,7 @@ export class SyncEngineService {
   }
 
   async getRun(id: string): Promise<SyncRunResponse> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new ValidationError(`id must be a UUID (got ${JSON.stringify(id)})`, 'invalid_id');
+    requireUuid(id, 'id', 'invalid_id');
     const run = await this.runs.getById(this.dataSource.manager, id);
     if (!run) throw new NotFoundError(`sync run ${id} not found`, 'sync_run_not_found');
     return run;
@@ -470,7 +471,7 @@ export class SyncEngineService {
     let afterId: string | null = null;
     if (query.pageToken) {
       afterId = Buffer.from(query.pageToken, 'base64url').toString('utf8');
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(afterId)) throw new ValidationError('page_token is not a token this service issued', 'invalid_page_token');
+      if (!isUuid(afterId)) throw new ValidationError('page_token is not a token this service issued', 'invalid_page_token');
     }
     const rows = await this.runs.list(this.dataSource.manager, limit + 1, afterId);
     const runs = rows.slice(0, limit);

@@ -13,6 +13,7 @@ import { createCodeVerifier } from './pkce';
 import { AUTH_RESULT_TTL_SECONDS, SIGN_IN_FLOWS, redirectUriFor, type SignInFlow } from './sign-in-flow';
 import { SIGN_IN, signInContext, syntheticRequest } from './sign-in-request';
 import { SignInStateRepository } from './sign-in-state.repository';
+import { requireUuid } from '../common/uuid';
 
 export interface AuthInfo {
   url: string;
@@ -142,10 +143,7 @@ export class SignInService implements OnModuleInit, OnModuleDestroy {
    * the MFA sign-in (core's proxy routes /openid/mfa/login to this service).
    */
   async startMfa(userId: unknown): Promise<{ mfaToken: string; url: string; expiresAt: Date }> {
-    if (typeof userId !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId)) {
-      throw new ValidationError('user_id must be a UUID', 'invalid_argument');
-    }
-    const user = await this.users.getById(userId);
+    const user = await this.users.getById(requireUuid(userId, 'user_id'));
     if (!user) throw new NotFoundError('No user has this user_id', 'user_not_found');
     if (!user.is_active) throw new FailedPreconditionError('The user is disabled', 'user_disabled');
     await this.strategies.current();

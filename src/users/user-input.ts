@@ -6,13 +6,6 @@ import { USER_SOURCES, UserSource } from './user-response';
  * plain objects) and from other modules. Each throws ValidationError naming the field and rule.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function requireUuid(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !UUID.test(value)) throw new ValidationError(`${field} must be a UUID (got ${JSON.stringify(value ?? '')})`);
-  return value.toLowerCase();
-}
-
 export const EMAIL_MAX_LENGTH = 254;
 
 /**
