@@ -6,7 +6,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json nest-cli.json ./
 COPY proto ./proto
 COPY src ./src
-RUN npx nest build && npm prune --omit=dev
+# The embedded PostgreSQL (an optional dependency, ~60 MB) is for development only: left out here.
+RUN npx nest build && npm prune --omit=dev --omit=optional
 
 FROM node:20.20-bookworm-slim
 ENV NODE_ENV=production

