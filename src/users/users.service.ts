@@ -3,14 +3,13 @@ import { DataSource, EntityManager } from 'typeorm';
 import { FailedPreconditionError, NotFoundError, ValidationError } from '../common/errors';
 import { inTransaction } from '../database/transaction';
 import { ChangeEvents, ChangeFeedService } from './change-feed.service';
-import { ChangeEventInsert } from './change-feed.repository';
 import { UserEntity } from './entities/user.entity';
 import { GroupsRepository } from './groups.repository';
 import { LastAdminGuard } from './last-admin.guard';
 import { decodePageToken, encodePageToken, pageSize } from './page-token';
-import { checkGroupName, checkText, normalizeEmail, optionalSource } from './user-input';
+import { checkText, normalizeEmail, optionalSource } from './user-input';
 import { requireUuid } from '../common/uuid';
-import { toGroupResponse, toUserResponse } from './user-mapping';
+import { toUserResponse } from './user-mapping';
 import { Page, UserResponse, UserSource } from './user-response';
 import { cleanUsername, UsernameHandling, validateUsername } from './username';
 import { UserInsert, UserPatch, UsersRepository, UserWithGroupsRow } from './users.repository';
@@ -87,12 +86,6 @@ export class UsersService {
   async getById(id: string, options: InTransaction = {}): Promise<UserResponse | null> {
     const manager = options.manager ?? this.dataSource.manager;
     return respondWithGroups(await this.users.getWithGroups(manager, 'id', requireUuid(id, 'id')));
-  }
-
-  async requireUser(id: string, options: InTransaction = {}): Promise<UserResponse> {
-    const user = await this.getById(id, options);
-    if (!user) throw new NotFoundError(`no user with id ${id}`, 'user_not_found');
-    return user;
   }
 
   async getByUsername(username: string): Promise<UserResponse | null> {
@@ -249,37 +242,6 @@ export class UsersService {
         return response;
       });
       await this.changeFeed.append(manager, [ChangeEvents.user('user.deleted', last)]);
-    });
-  }
-
-  /**
-   * Makes the user's groups exactly `groupNames` (the login-time group refresh). Unknown names
-   * are created when `createMissing`, else ignored. Appends membership.added/removed (and
-   * group.created) events; losing the last active admin's admin group: FAILED_PRECONDITION.
-   */
-  async replaceUserGroups(userId: string, groupNames: readonly string[], options: InTransaction & { createMissing: boolean }): Promise<UserResponse> {
-    requireUuid(userId, 'user_id');
-    const wanted = [...new Set(groupNames.map(checkGroupName))];
-    return this.write(options, async (manager) => {
-      const events: ChangeEventInsert[] = [];
-      const response = await this.lastAdmin.protect(manager, "replacing this user's groups", async () => {
-        const user = await this.users.getById(manager, userId, { forUpdate: true });
-        if (!user) throw new NotFoundError(`no user with id ${userId}`, 'user_not_found');
-        if (options.createMissing) {
-          const created = await this.groups.insertMissing(manager, wanted.map((name) => ({ name, isAdmin: false, directoryId: null })));
-          for (const group of created) events.push(ChangeEvents.group('group.created', toGroupResponse(group)));
-        }
-        const target = await this.groups.listByNames(manager, wanted);
-        const current = (await this.groups.groupsOfUsers(manager, [userId])).get(userId) ?? [];
-        const targetIds = new Set(target.map((g) => g.id));
-        const currentIds = new Set(current.map((g) => g.id));
-        const removed = await this.groups.removeMemberships(manager, current.filter((g) => !targetIds.has(g.id)).map((g) => ({ userId, groupId: g.id })));
-        const added = await this.groups.addMemberships(manager, target.filter((g) => !currentIds.has(g.id)).map((g) => ({ userId, groupId: g.id })));
-        events.push(...removed.map((m) => ChangeEvents.membership('membership.removed', m)), ...added.map((m) => ChangeEvents.membership('membership.added', m)));
-        return (await this.respond(manager, user))!;
-      });
-      await this.changeFeed.append(manager, events);
-      return response;
     });
   }
 

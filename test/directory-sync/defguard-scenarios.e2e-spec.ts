@@ -135,6 +135,29 @@ describe('directory sync: Defguard acceptance scenarios', () => {
     expect((await usersByName(app)).get('testuser')!.groups).toEqual(['group1']);
   });
 
+  it('8b. the login-time refresh never strips the last active admin of the admin group (Defguard had no guard there)', async () => {
+    await fixture({ user: 'keep', admin: 'keep' });
+    const users = await usersByName(app);
+    await app.db.query('DELETE FROM group_memberships WHERE user_id = $1', [users.get('user1')!.id]);
+    await addToGroup(app, users.get('testuser')!.id, 'admin');
+    directoryOf(app).set({ users: [{ email: 'testuser@email.com' }], groups: { group1: ['testuser@email.com'] } });
+    const result = await engineOf(app).refreshUserGroups(users.get('testuser')!.id);
+    expect(result.outcome).toBe('applied');
+    expect((await usersByName(app)).get('testuser')!.groups).toEqual(['admin', 'group1']);
+    expect(await activeAdmins(app)).toEqual(['testuser']);
+  });
+
+  it('8c. the login-time refresh honours sync target "users": groups are left alone (Defguard #3516)', async () => {
+    await fixture({ user: 'keep', admin: 'keep' });
+    directoryOf(app).configure({ target: 'users' });
+    directoryOf(app).set({ users: [{ email: 'testuser@email.com' }], groups: { group1: ['testuser@email.com'] } });
+    const testuser = (await usersByName(app)).get('testuser')!;
+    await addToGroup(app, testuser.id, 'local-group');
+    const result = await engineOf(app).refreshUserGroups(testuser.id);
+    expect(result).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/target is users/) });
+    expect((await usersByName(app)).get('testuser')!.groups).toEqual(['local-group']);
+  });
+
   it('9. target users: a full run leaves groups alone', async () => {
     await fixture({ user: 'keep', admin: 'keep' });
     directoryOf(app).configure({ target: 'users' });

@@ -70,12 +70,6 @@ describe('the last active admin is kept on every path', () => {
       await expect(sut.call('DeleteGroup', { id: second.id })).rejects.toEqual(LAST_ADMIN);
     });
 
-    it('refuses the login-time group refresh that would drop the admin group', async () => {
-      const users = app.app.get(UsersService);
-      await expect(users.replaceUserGroups(admin.id, ['staff'], { createMissing: true })).rejects.toMatchObject({ code: 'last_admin' });
-      expect((await sut.call('ListGroups')).groups.map((g: { name: string }) => g.name)).toEqual(['admins']);
-    });
-
     it('refuses every bulk (directory sync) path and rolls back the whole plan', async () => {
       const bulk = app.app.get(BulkUsersService);
       const dataSource = app.app.get(DataSource);
