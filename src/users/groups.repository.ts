@@ -79,45 +79,48 @@ export class GroupsRepository {
   }
 
   /** Adds the memberships that do not exist yet; returns only those it added. */
-  async addMemberships(manager: EntityManager, keys: readonly MembershipKey[]): Promise<MembershipResponse[]> {
-    const added: MembershipResponse[] = [];
-    for (const chunk of chunks(keys, BULK_CHUNK)) {
-      const rows: MembershipResponse[] = await manager.query(
-        `WITH m AS (
-           INSERT INTO group_memberships (user_id, group_id)
-           SELECT * FROM unnest($1::uuid[], $2::uuid[])
-           ON CONFLICT DO NOTHING RETURNING user_id, group_id)
-         SELECT m.user_id::text, u.username, m.group_id::text, g.name AS group_name
-         FROM m JOIN users u ON u.id = m.user_id JOIN groups g ON g.id = m.group_id
-         ORDER BY u.username, g.name`,
-        [chunk.map((k) => k.userId), chunk.map((k) => k.groupId)],
-      );
-      added.push(...rows);
-    }
-    return added;
+  addMemberships(manager: EntityManager, keys: readonly MembershipKey[]): Promise<MembershipResponse[]> {
+    return writeMemberships(
+      manager,
+      keys,
+      `INSERT INTO group_memberships (user_id, group_id)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[])
+       ON CONFLICT DO NOTHING RETURNING user_id, group_id`,
+    );
   }
 
   /** Removes the listed memberships; returns only those that existed. */
-  async removeMemberships(manager: EntityManager, keys: readonly MembershipKey[]): Promise<MembershipResponse[]> {
-    const removed: MembershipResponse[] = [];
-    for (const chunk of chunks(keys, BULK_CHUNK)) {
-      const rows: MembershipResponse[] = await manager.query(
-        `WITH m AS (
-           DELETE FROM group_memberships gm USING unnest($1::uuid[], $2::uuid[]) AS k(user_id, group_id)
-           WHERE gm.user_id = k.user_id AND gm.group_id = k.group_id
-           RETURNING gm.user_id, gm.group_id)
-         SELECT m.user_id::text, u.username, m.group_id::text, g.name AS group_name
-         FROM m JOIN users u ON u.id = m.user_id JOIN groups g ON g.id = m.group_id
-         ORDER BY u.username, g.name`,
-        [chunk.map((k) => k.userId), chunk.map((k) => k.groupId)],
-      );
-      removed.push(...rows);
-    }
-    return removed;
+  removeMemberships(manager: EntityManager, keys: readonly MembershipKey[]): Promise<MembershipResponse[]> {
+    return writeMemberships(
+      manager,
+      keys,
+      `DELETE FROM group_memberships gm USING unnest($1::uuid[], $2::uuid[]) AS k(user_id, group_id)
+       WHERE gm.user_id = k.user_id AND gm.group_id = k.group_id
+       RETURNING gm.user_id, gm.group_id`,
+    );
   }
 
   /** Every group, for directory sync (a few thousand rows at most). */
   syncState(manager: EntityManager): Promise<{ id: string; name: string; is_admin: boolean; directory_id: string | null }[]> {
     return manager.query(`SELECT id, name, is_admin, directory_id FROM groups`);
   }
+}
+
+/**
+ * Runs a membership INSERT or DELETE (`$1` user ids, `$2` group ids, RETURNING user_id, group_id)
+ * in chunks under PostgreSQL's bind limits, and returns the rows it changed as responses.
+ */
+async function writeMemberships(manager: EntityManager, keys: readonly MembershipKey[], change: string): Promise<MembershipResponse[]> {
+  const changed: MembershipResponse[] = [];
+  for (const chunk of chunks(keys, BULK_CHUNK)) {
+    const rows: MembershipResponse[] = await manager.query(
+      `WITH m AS (${change})
+       SELECT m.user_id::text, u.username, m.group_id::text, g.name AS group_name
+       FROM m JOIN users u ON u.id = m.user_id JOIN groups g ON g.id = m.group_id
+       ORDER BY u.username, g.name`,
+      [chunk.map((k) => k.userId), chunk.map((k) => k.groupId)],
+    );
+    changed.push(...rows);
+  }
+  return changed;
 }
