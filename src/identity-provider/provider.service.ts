@@ -82,6 +82,8 @@ export class ProviderService {
   /** Last stamp seen (provider id + updated_at, settings updated_at): tells another replica's change apart. */
   private knownStamp?: string;
   private cachedActive?: { stamp: string; provider: ActiveProvider | null };
+  /** The stamp covers the settings row too, so a changed stamp is the only reason to re-read. */
+  private cachedSettings?: { stamp: string; settings: IdentitySettings };
 
   constructor(
     private readonly providers: ProviderRepository,
@@ -184,8 +186,11 @@ export class ProviderService {
   }
 
   async getSettings(): Promise<IdentitySettings> {
-    await this.observeStamp();
-    return this.readSettings();
+    const stamp = await this.observeStamp();
+    if (this.cachedSettings?.stamp === stamp) return this.cachedSettings.settings;
+    const settings = await this.readSettings();
+    this.cachedSettings = { stamp, settings };
+    return settings;
   }
 
   /**

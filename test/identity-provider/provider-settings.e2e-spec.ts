@@ -338,6 +338,24 @@ describe('provider settings (REST + gRPC, real PostgreSQL, local discovery serve
         await replica.stop();
       }
     });
+
+    it("serves the settings from cache until any replica changes them", async () => {
+      const before = await providerService().getSettings();
+      expect(await providerService().getSettings()).toEqual(before);
+      const replica = await startTestApp({ db: sut.db, env: { SECRET_KEY: sut.config.secretKey.toString('base64') } });
+      try {
+        const [{ name }] = await sut.db.query<{ name: string }>('SELECT name FROM identity_providers');
+        const changed = before.usernameHandling === 'PruneEmailDomain' ? 'ReplaceForbidden' : 'PruneEmailDomain';
+        await request(replica.httpUrl)
+          .put(`${PROVIDER}/${name}`)
+          .set('Authorization', replica.adminAuth)
+          .send(oktaProvider(idp.url, { name, client_secret: '', create_account: !before.createAccount, username_handling: changed }))
+          .expect(200);
+        expect(await providerService().getSettings()).toEqual({ createAccount: !before.createAccount, usernameHandling: changed });
+      } finally {
+        await replica.stop();
+      }
+    });
   });
 
   describe('secrets never leak', () => {
